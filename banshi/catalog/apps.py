@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    """事项中心: departments, data elements, materials, licence types, service items and bundles."""
+
+    name = "banshi.catalog"
+    label = "catalog"
+    verbose_name = "事项目录"

@@ -1,0 +1,86 @@
+"""Settings from the environment (12-factor), with no Django import so tools can reuse it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean variable; unset means ``default``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in TRUE_WORDS
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return int(raw)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def data_dir() -> Path:
+    """Where files live (SQLite database, uploads, keys): ``BANSHI_DATA_DIR``, default ``./var``."""
+    return Path(os.environ.get("BANSHI_DATA_DIR") or "var").resolve()
+
+
+def parse_database_url(url: str) -> dict:
+    """Turn ``DATABASE_URL`` into a Django ``DATABASES['default']`` dict.
+
+    Supported: ``sqlite:///relative.db``, ``sqlite:////abs/path.db``, ``postgres://user:pw@host:port/name``
+    (also ``postgresql://``), with ``?options`` passed through as connection options.
+    """
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    if scheme == "sqlite":
+        # sqlite:///relative/path.db or sqlite:////absolute/path.db or sqlite:///:memory:
+        path = (
+            unquote(url.split("?", 1)[0][len("sqlite:///") :])
+            if url.startswith("sqlite:///")
+            else ""
+        )
+        return sqlite_database(Path(path or ":memory:"))
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "banshi",
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": env_int("BANSHI_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ValueError(
+        f"DATABASE_URL 的协议 {scheme!r} 不受支持 / unsupported DATABASE_URL scheme {scheme!r}: "
+        "use sqlite:///path or postgres://user@host:port/name"
+    )
+
+
+def sqlite_database(path: Path) -> dict:
+    """SQLite in WAL mode with IMMEDIATE transactions, so concurrent writers queue instead of failing."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        },
+    }

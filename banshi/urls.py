@@ -1,0 +1,16 @@
+"""URL map: public portal (guides), staff admin, and later the workbench and API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "办事 Banshi 管理后台"
+admin.site.site_title = "办事 Banshi"
+admin.site.index_title = "事项目录与平台管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("banshi.portal.urls")),
+]
+
+handler404 = "banshi.portal.views.not_found"
