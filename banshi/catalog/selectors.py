@@ -1,0 +1,196 @@
+"""Read queries on the catalogue.
+
+``catalogue_snapshot()`` rebuilds the pure :class:`~banshi.catalog.schema.Catalogue` of the versions
+valid on a day, so guides, plans and reports run the same pure compiler code whether the catalogue
+came from YAML files or from the database. The snapshot is cached per process and refreshed after a
+load or publish in this process, or after ``CATALOGUE_CACHE_SECONDS`` for changes made elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from banshi.catalog import models, schema
+from banshi.core import clock
+
+CATALOGUE_CACHE_SECONDS = 30
+_cache: dict[dt.date, tuple[float, schema.Catalogue]] = {}
+_lock = threading.Lock()
+
+
+def valid_on(day: dt.date) -> Q:
+    """Published and valid on ``day`` (half-open windows ``[valid_from, valid_to)``)."""
+    return Q(status=models.VersionStatus.PUBLISHED, valid_from__lte=day) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+
+
+def current_item_version(
+    item: models.ServiceItem, day: dt.date | None = None
+) -> models.ServiceItemVersion | None:
+    return item.versions.filter(valid_on(day or clock.today())).order_by("-number").first()
+
+
+def current_bundle_version(
+    bundle: models.Bundle, day: dt.date | None = None
+) -> models.BundleVersion | None:
+    return bundle.versions.filter(valid_on(day or clock.today())).order_by("-number").first()
+
+
+def item_versions_on(day: dt.date) -> QuerySet[models.ServiceItemVersion]:
+    return (
+        models.ServiceItemVersion.objects.filter(valid_on(day))
+        .select_related("item", "department", "produces")
+        .prefetch_related(
+            Prefetch("item_fields", queryset=models.ItemField.objects.select_related("element")),
+            Prefetch(
+                "requirements",
+                queryset=models.MaterialRequirement.objects.select_related("material"),
+            ),
+        )
+        .order_by("item__code")
+    )
+
+
+def bundle_versions_on(day: dt.date) -> QuerySet[models.BundleVersion]:
+    return (
+        models.BundleVersion.objects.filter(valid_on(day))
+        .select_related("bundle", "department")
+        .prefetch_related(
+            Prefetch("entries", queryset=models.BundleEntry.objects.select_related("item")),
+            "questions",
+        )
+        .order_by("bundle__code")
+    )
+
+
+def invalidate_snapshot() -> None:
+    """Forget cached snapshots (called after a load or publish commits)."""
+    with _lock:
+        _cache.clear()
+
+
+def catalogue_snapshot(day: dt.date | None = None) -> schema.Catalogue:
+    """The catalogue valid on ``day`` (default today) as pure data, cached per process."""
+    day = day or clock.today()
+    with _lock:
+        cached = _cache.get(day)
+        if cached and time.monotonic() - cached[0] < CATALOGUE_CACHE_SECONDS:
+            return cached[1]
+    catalogue = build_catalogue(day)
+    with _lock:
+        _cache[day] = (time.monotonic(), catalogue)
+    return catalogue
+
+
+def build_catalogue(day: dt.date) -> schema.Catalogue:
+    """Read the whole catalogue valid on ``day`` from the database (a handful of queries)."""
+    catalogue = schema.Catalogue()
+    for row in models.Department.objects.all():
+        catalogue.departments[row.code] = schema.Department(
+            code=row.code, name=row.name, short_name=row.short_name or None
+        )
+    for row in models.DataElement.objects.all():
+        catalogue.data_elements[row.code] = schema.DataElement(
+            code=row.code,
+            label=row.label,
+            type=row.type,
+            prefill=row.prefill or None,
+            options=tuple(row.options or ()),
+            help=row.help or None,
+        )
+    for row in models.LicenceType.objects.select_related("department"):
+        catalogue.licence_types[row.code] = schema.LicenceType(
+            code=row.code,
+            name=row.name,
+            department=row.department.code if row.department else None,
+            valid_years=row.valid_years,
+        )
+    for row in models.Material.objects.select_related("licence_type"):
+        catalogue.materials[row.code] = schema.Material(
+            code=row.code,
+            name=row.name,
+            licence_type=row.licence_type.code if row.licence_type else None,
+            data_share=row.data_share or None,
+            description=row.description or None,
+        )
+    for version in item_versions_on(day):
+        catalogue.items[version.item.code] = item_schema(version)
+    for version in bundle_versions_on(day):
+        catalogue.bundles[version.bundle.code] = bundle_schema(version)
+    return catalogue
+
+
+def item_schema(version: models.ServiceItemVersion) -> schema.ServiceItem:
+    """One item version as pure data (the inverse of the loader's mapping)."""
+    return schema.ServiceItem(
+        code=version.item.code,
+        name=version.name,
+        kind=version.kind,
+        department=version.department.code,
+        legal_days=version.legal_days,
+        promised_days=version.promised_days,
+        visits=version.visits,
+        steps=tuple(version.steps),
+        fields=tuple(f.element.code for f in version.item_fields.all()),
+        materials=tuple(
+            schema.MaterialRequirement(
+                material=r.material.code,
+                when=r.when or None,
+                deficiency_allowed=r.deficiency_allowed,
+                commitment_allowed=r.commitment_allowed,
+                copies=r.copies or None,
+                note=r.note or None,
+            )
+            for r in version.requirements.all()
+        ),
+        produces=version.produces.code if version.produces else None,
+        basic_code=version.basic_code or None,
+        implementation_code=version.implementation_code or None,
+        legal_basis=version.legal_basis or None,
+        conditions=version.conditions or None,
+        review_points=version.review_points or None,
+        service_object=version.service_object or None,
+        handling_forms=tuple(version.handling_forms),
+        fee=version.fee or None,
+        online_level=version.online_level or None,
+        special_procedures=tuple(version.special_procedures),
+        address=version.address or None,
+        hours=version.hours or None,
+        contact=version.contact or None,
+        supervision=version.supervision or None,
+        result=version.result or None,
+        pause_allowed=version.pause_allowed,
+        extension_days=version.extension_days,
+        description=version.description or None,
+    )
+
+
+def bundle_schema(version: models.BundleVersion) -> schema.Bundle:
+    return schema.Bundle(
+        code=version.bundle.code,
+        name=version.name,
+        department=version.department.code,
+        items=tuple(
+            schema.BundleItem(item=e.item.code, after=tuple(e.after), when=e.when or None)
+            for e in version.entries.all()
+        ),
+        questions=tuple(
+            schema.Question(
+                code=q.code, text=q.text, type=q.type, options=tuple(q.options), help=q.help or None
+            )
+            for q in version.questions.all()
+        ),
+        steps=tuple(version.steps),
+        visits=version.visits,
+        silence_is_consent=version.silence_is_consent,
+        promised_days=version.promised_days,
+        description=version.description or None,
+        audience=version.audience or None,
+        life_event=version.life_event or None,
+        batch=version.batch or None,
+    )

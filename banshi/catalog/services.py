@@ -1,0 +1,381 @@
+"""Business operations on the catalogue: load (all-or-nothing, idempotent), publish versions.
+
+Loading turns parsed catalogue files into rows. An item whose canonical content is unchanged keeps
+its current version; a changed item gets a new published version from today, and the previous one
+is closed the same day, so validity windows never overlap and cases keep the version they opened
+with (DESIGN §4, §10).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from banshi.catalog import models, schema
+from banshi.catalog.canonical import content_hash
+from banshi.catalog.parsing import (
+    CatalogueError,
+    KnownCodes,
+    check_references,
+    read_catalogue,
+)
+from banshi.catalog.selectors import (
+    bundle_schema,
+    current_bundle_version,
+    current_item_version,
+    invalidate_snapshot,
+    item_schema,
+)
+from banshi.core import clock
+
+
+@dataclass
+class LoadResult:
+    """What a load changed, per kind: counts of created / updated / unchanged entries."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: str, kind: str) -> None:
+        target = getattr(self, bucket)
+        target[kind] = target.get(kind, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        kinds = ("department", "data_element", "licence_type", "material", "item", "bundle")
+        parts = []
+        for kind in kinds:
+            c, u, n = (
+                self.created.get(kind, 0),
+                self.updated.get(kind, 0),
+                self.unchanged.get(kind, 0),
+            )
+            if c or u or n:
+                parts.append(f"{kind}: +{c} ~{u} ={n}")
+        return "; ".join(parts) or "nothing to load"
+
+
+def known_codes() -> KnownCodes:
+    """Codes already in the database, so a district's file may use national codes without repeating them."""
+    return KnownCodes(
+        departments=frozenset(models.Department.objects.values_list("code", flat=True)),
+        data_elements=frozenset(models.DataElement.objects.values_list("code", flat=True)),
+        licence_types=frozenset(models.LicenceType.objects.values_list("code", flat=True)),
+        materials=frozenset(models.Material.objects.values_list("code", flat=True)),
+        items=frozenset(models.ServiceItem.objects.values_list("code", flat=True)),
+    )
+
+
+def load_catalogue(paths: Iterable[str | Path], *, note: str = "") -> LoadResult:
+    """Load catalogue files: refuse all of them if any problem is found, else apply in one transaction."""
+    catalogue, problems = read_catalogue(paths)
+    problems = problems + check_references(catalogue, known_codes())
+    if problems:
+        raise CatalogueError(problems)
+    return apply_catalogue(catalogue, note=note)
+
+
+@transaction.atomic
+def apply_catalogue(catalogue: schema.Catalogue, *, note: str = "") -> LoadResult:
+    """Write a checked catalogue to the database (one transaction: all or nothing)."""
+    result = LoadResult()
+    today = clock.today()
+    for entry in catalogue.departments.values():
+        _upsert(
+            result,
+            "department",
+            models.Department,
+            entry.code,
+            {"name": entry.name, "short_name": entry.short_name or ""},
+        )
+    for entry in catalogue.data_elements.values():
+        _upsert(
+            result,
+            "data_element",
+            models.DataElement,
+            entry.code,
+            {
+                "label": entry.label,
+                "type": entry.type,
+                "prefill": entry.prefill or "",
+                "options": list(entry.options),
+                "help": entry.help or "",
+            },
+        )
+    for entry in catalogue.licence_types.values():
+        _upsert(
+            result,
+            "licence_type",
+            models.LicenceType,
+            entry.code,
+            {
+                "name": entry.name,
+                "department": _department(entry.department) if entry.department else None,
+                "valid_years": entry.valid_years,
+            },
+        )
+    for entry in catalogue.materials.values():
+        _upsert(
+            result,
+            "material",
+            models.Material,
+            entry.code,
+            {
+                "name": entry.name,
+                "licence_type": models.LicenceType.objects.get(code=entry.licence_type)
+                if entry.licence_type
+                else None,
+                "data_share": entry.data_share or "",
+                "description": entry.description or "",
+            },
+        )
+    for entry in catalogue.items.values():
+        _load_item(result, entry, today, note)
+    for entry in catalogue.bundles.values():
+        _load_bundle(result, entry, today, note)
+    if result.changed:
+        transaction.on_commit(_after_change)
+    return result
+
+
+def _after_change() -> None:
+    invalidate_snapshot()
+    from banshi.catalog import search
+
+    search.rebuild_index()
+
+
+def _department(code: str) -> models.Department:
+    return models.Department.objects.get(code=code)
+
+
+def _upsert(result: LoadResult, kind: str, model, code: str, values: dict) -> None:
+    row = model.objects.filter(code=code).first()
+    if row is None:
+        model.objects.create(code=code, **values)
+        result.count("created", kind)
+        return
+    if all(getattr(row, key) == value for key, value in values.items()):
+        result.count("unchanged", kind)
+        return
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.save()
+    result.count("updated", kind)
+
+
+def _load_item(result: LoadResult, entry: schema.ServiceItem, today: dt.date, note: str) -> None:
+    item, created = models.ServiceItem.objects.get_or_create(code=entry.code)
+    digest = content_hash(entry)
+    current = current_item_version(item, today)
+    if current is not None and current.content_hash == digest:
+        result.count("unchanged", "item")
+        return
+    version = models.ServiceItemVersion(
+        item=item,
+        number=_next_number(item.versions),
+        content_hash=digest,
+        change_note=note,
+        **_item_values(entry),
+    )
+    version.save()
+    models.ItemField.objects.bulk_create(
+        models.ItemField(
+            version=version, element=models.DataElement.objects.get(code=code), position=i
+        )
+        for i, code in enumerate(entry.fields)
+    )
+    materials = {
+        m.code: m
+        for m in models.Material.objects.filter(code__in=[r.material for r in entry.materials])
+    }
+    models.MaterialRequirement.objects.bulk_create(
+        models.MaterialRequirement(
+            version=version,
+            material=materials[req.material],
+            position=i,
+            when=req.when or "",
+            deficiency_allowed=req.deficiency_allowed,
+            commitment_allowed=req.commitment_allowed,
+            copies=req.copies or "",
+            note=req.note or "",
+        )
+        for i, req in enumerate(entry.materials)
+    )
+    publish(version, valid_from=today)
+    result.count("created" if created else "updated", "item")
+
+
+def _item_values(entry: schema.ServiceItem) -> dict:
+    return {
+        "name": entry.name,
+        "kind": entry.kind,
+        "department": _department(entry.department),
+        "legal_days": entry.legal_days,
+        "promised_days": entry.promised_days,
+        "visits": entry.visits,
+        "steps": list(entry.steps),
+        "produces": models.LicenceType.objects.get(code=entry.produces) if entry.produces else None,
+        "basic_code": entry.basic_code or "",
+        "implementation_code": entry.implementation_code or "",
+        "legal_basis": entry.legal_basis or "",
+        "conditions": entry.conditions or "",
+        "review_points": entry.review_points or "",
+        "service_object": entry.service_object or "",
+        "handling_forms": list(entry.handling_forms),
+        "fee": entry.fee or "",
+        "online_level": entry.online_level or "",
+        "special_procedures": list(entry.special_procedures),
+        "address": entry.address or "",
+        "hours": entry.hours or "",
+        "contact": entry.contact or "",
+        "supervision": entry.supervision or "",
+        "result": entry.result or "",
+        "pause_allowed": entry.pause_allowed,
+        "extension_days": entry.extension_days,
+        "description": entry.description or "",
+    }
+
+
+def _load_bundle(result: LoadResult, entry: schema.Bundle, today: dt.date, note: str) -> None:
+    bundle, created = models.Bundle.objects.get_or_create(code=entry.code)
+    digest = content_hash(entry)
+    current = current_bundle_version(bundle, today)
+    if current is not None and current.content_hash == digest:
+        result.count("unchanged", "bundle")
+        return
+    version = models.BundleVersion.objects.create(
+        bundle=bundle,
+        number=_next_number(bundle.versions),
+        content_hash=digest,
+        change_note=note,
+        name=entry.name,
+        department=_department(entry.department),
+        steps=list(entry.steps),
+        visits=entry.visits,
+        silence_is_consent=entry.silence_is_consent,
+        promised_days=entry.promised_days,
+        description=entry.description or "",
+        audience=entry.audience or "",
+        life_event=entry.life_event or "",
+        batch=entry.batch or "",
+    )
+    items = {
+        i.code: i for i in models.ServiceItem.objects.filter(code__in=[e.item for e in entry.items])
+    }
+    models.BundleEntry.objects.bulk_create(
+        models.BundleEntry(
+            version=version, item=items[e.item], position=i, after=list(e.after), when=e.when or ""
+        )
+        for i, e in enumerate(entry.items)
+    )
+    models.BundleQuestion.objects.bulk_create(
+        models.BundleQuestion(
+            version=version,
+            position=i,
+            code=q.code,
+            text=q.text,
+            type=q.type,
+            options=list(q.options),
+            help=q.help or "",
+        )
+        for i, q in enumerate(entry.questions)
+    )
+    publish(version, valid_from=today)
+    result.count("created" if created else "updated", "bundle")
+
+
+def _next_number(versions) -> int:
+    last = versions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+class VersionError(Exception):
+    """A version operation that would break the versioning rules (Chinese + English message)."""
+
+
+def publish(
+    version: models.ServiceItemVersion | models.BundleVersion, *, valid_from: dt.date
+) -> None:
+    """Publish a draft version from ``valid_from``: the version open at that date is closed there, and a
+    published version is never edited again. Windows are half-open ``[valid_from, valid_to)``."""
+    if version.is_published:
+        raise VersionError(
+            "该版本已发布，不能再次发布或修改 / this version is already published and cannot change"
+        )
+    siblings = (
+        type(version)
+        .objects.filter(
+            **{_owner_field(version): getattr(version, _owner_field(version))},
+            status=models.VersionStatus.PUBLISHED,
+        )
+        .select_for_update()
+    )
+    for other in siblings:
+        if other.valid_from and other.valid_from > valid_from:
+            raise VersionError(
+                f"已有自 {other.valid_from} 起生效的版本，新版本不能更早生效 / a version valid from "
+                f"{other.valid_from} exists; a new version cannot start before it"
+            )
+        if other.valid_to is None or other.valid_to > valid_from:
+            type(other).objects.filter(pk=other.pk).update(valid_to=valid_from)
+    version.content_hash = content_hash(_as_schema(version))
+    version.status = models.VersionStatus.PUBLISHED
+    version.valid_from = valid_from
+    version.valid_to = None
+    version.published_at = clock.now()
+    version.save()
+    transaction.on_commit(invalidate_snapshot)
+
+
+def _as_schema(version):
+    if isinstance(version, models.ServiceItemVersion):
+        return item_schema(version)
+    return bundle_schema(version)
+
+
+def _owner_field(version) -> str:
+    return "item" if isinstance(version, models.ServiceItemVersion) else "bundle"
+
+
+@transaction.atomic
+def copy_to_draft(version):
+    """Start a new draft from a version (published versions are never edited; drafts are)."""
+    owner = _owner_field(version)
+    parent = getattr(version, owner)
+    fields = {
+        f.name: getattr(version, f.name)
+        for f in type(version)._meta.concrete_fields
+        if f.name
+        not in ("id", "number", "status", "valid_from", "valid_to", "published_at", "created_at")
+    }
+    fields["number"] = _next_number(parent.versions)
+    fields["status"] = models.VersionStatus.DRAFT
+    draft = type(version).objects.create(**fields)
+    if isinstance(version, models.ServiceItemVersion):
+        for row in version.item_fields.all():
+            models.ItemField.objects.create(
+                version=draft, element=row.element, position=row.position
+            )
+        for row in version.requirements.all():
+            row.pk = None
+            row.version = draft
+            row.save()
+    else:
+        for row in version.entries.all():
+            row.pk = None
+            row.version = draft
+            row.save()
+        for row in version.questions.all():
+            row.pk = None
+            row.version = draft
+            row.save()
+    return draft

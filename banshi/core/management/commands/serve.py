@@ -1,0 +1,55 @@
+"""``banshi serve [ADDRESS]``: serve the platform with a production-grade WSGI server.
+
+The embedded default uses waitress-free, threaded serving through Django's runserver only in DEBUG;
+otherwise gunicorn (from the lock file) with workers sized to the machine. Static files are served by
+WhiteNoise, so no proxy is needed on a single machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动服务 / serve the platform (gunicorn; runserver when DEBUG)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("address", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("BANSHI_WORKERS", "0"))
+        )
+
+    def handle(self, *args, address: str, workers: int, **options):
+        if settings.DEBUG:
+            call_command("runserver", address, use_reloader=False)
+            return
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
+            "gunicorn"
+        )
+        if gunicorn is None:
+            call_command("runserver", address, use_reloader=False, insecure=True)
+            return
+        workers = workers or max(2, (os.cpu_count() or 1) * 2)
+        os.execv(
+            gunicorn,
+            [
+                gunicorn,
+                "banshi.wsgi:application",
+                "--bind",
+                address,
+                "--workers",
+                str(workers),
+                "--threads",
+                "2",
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "60",
+            ],
+        )
