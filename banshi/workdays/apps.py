@@ -7,3 +7,6 @@ class WorkdaysConfig(AppConfig):
     name = "banshi.workdays"
     label = "workdays"
     verbose_name = "工作日历"
+
+    def ready(self) -> None:
+        from banshi.workdays import signals  # noqa: F401  (connects the cache invalidation)
