@@ -8,6 +8,7 @@ then on deadlines reaching that year are no longer provisional.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 
 from banshi.workdays.models import HolidayNotice, NoticeDay
@@ -41,6 +42,7 @@ class HolidayNoticeAdmin(admin.ModelAdmin):
         ("来源与备注", {"fields": ("source_url", "note", "created_at", "updated_at")}),
     )
     inlines = (NoticeDayInline,)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # gov.cn links are https
 
     def get_queryset(self, request):
         return (

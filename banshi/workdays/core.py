@@ -389,8 +389,9 @@ def parse_notice(text: str, source: str = "<notice>") -> ParsedNotice:
     ``holidays`` maps a name to a ``[first, last]`` inclusive range (a list of exactly two dates),
     a single date, or a list whose items are single dates or ``[first, last]`` ranges; a flat list
     of one or three or more dates is a list of single dates (write ``[[a, a], [b, b]]`` for two
-    single holidays). ``workdays`` (make-up working days, 调休上班) is a flat list of single dates,
-    or a mapping name → dates in the holiday forms. Errors name the file and the line.
+    single holidays). ``workdays`` (make-up working days, 调休上班) is a list of single dates, or a
+    mapping name → a date or a list of single dates; there a two-date list is two days, not a
+    range. Errors name the file and the line.
     """
     reader = _NoticeReader(source)
     root = reader.compose(text)
@@ -585,7 +586,10 @@ class _NoticeReader:
             return {}
         result: dict[dt.date, tuple[str, yaml.Node]] = {}
         for name, (_, value_node) in self.mapping(entry[1], key).items():
-            for day, node in self.dates(value_node, year, f"{key}.{name}"):
+            pair_is_range = kind == HOLIDAY  # make-up days are single days, never a range
+            for day, node in self.dates(
+                value_node, year, f"{key}.{name}", pair_is_range=pair_is_range
+            ):
                 self.add_day(result, day, name, node, kind)
         return result
 

@@ -32,10 +32,21 @@ _lock = threading.Lock()
 _cache: _Cache | None = None
 _generation = 0  # bumped by every invalidation, so a rebuild that raced one is not kept
 _monotonic = time.monotonic  # indirection for tests
+_local = (
+    threading.local()
+)  # .pending: this thread changed notices in a transaction not yet committed
 
 
 def get_calendar() -> core.WorkingCalendar:
-    """The process-cached calendar (library + database years), at most CACHE_SECONDS old."""
+    """The process-cached calendar (library + database years), at most CACHE_SECONDS old.
+
+    A thread that changed notices inside a transaction gets its own uncached view until the commit:
+    its uncommitted rows must never reach the process-wide cache (a rollback sends no signal).
+    """
+    if getattr(_local, "pending", False):
+        if transaction.get_connection().in_atomic_block:
+            return core.from_library(selectors.admin_years())
+        _local.pending = False  # the transaction ended without a commit: rolled back
     cache = _cache
     if (
         cache is not None
@@ -61,12 +72,24 @@ def _reload(previous: _Cache | None) -> core.WorkingCalendar:
 
 
 def invalidate_calendar(*, on_commit: bool = False) -> None:
-    """Drop this process's cached calendar now (and again after the transaction commits)."""
+    """Drop the process's cached calendar now; with ``on_commit``, also once the change commits."""
     global _cache, _generation
     _generation += 1
     _cache = None
-    if on_commit:
-        transaction.on_commit(invalidate_calendar)
+    if on_commit and transaction.get_connection().in_atomic_block:
+        _local.pending = True
+        transaction.on_commit(_committed)
+
+
+def _committed() -> None:
+    _local.pending = False
+    invalidate_calendar()
+
+
+def reset_calendar_cache() -> None:
+    """Forget every cached calendar and pending flag of this thread (tests, after raw SQL)."""
+    _local.pending = False
+    invalidate_calendar()
 
 
 def next_year_missing() -> int | None:
@@ -160,7 +183,7 @@ def _sync_days(
     stale = [day.pk for date, day in existing.items() if date not in wanted]
     if stale:
         NoticeDay.objects.filter(pk__in=stale).delete()
-        invalidate_calendar(on_commit=True)  # queryset deletes send no per-row signals
+        invalidate_calendar(on_commit=True)  # explicit: not relying on signals alone
     updated = 0
     for date, entry in wanted.items():
         day = existing.get(date)

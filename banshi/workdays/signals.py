@@ -15,5 +15,9 @@ from banshi.workdays.models import HolidayNotice, NoticeDay
 @receiver(post_delete, sender=NoticeDay)
 def calendar_data_changed(sender, **kwargs) -> None:
     """Why both now and on commit: this process must see its own change at once, and a reader
-    that rebuilt from the database before the commit must not keep the old data for a minute."""
+    that rebuilt from the database before the commit must not keep the old data for a minute.
+
+    (``bulk_create`` and ``QuerySet.update`` send no signals; the service functions that use them
+    invalidate explicitly, and other processes catch up after ``BANSHI_CALENDAR_CACHE_SECONDS``.)
+    """
     services.invalidate_calendar(on_commit=True)
