@@ -74,8 +74,9 @@ def _reload(previous: _Cache | None) -> core.WorkingCalendar:
 def invalidate_calendar(*, on_commit: bool = False) -> None:
     """Drop the process's cached calendar now; with ``on_commit``, also once the change commits."""
     global _cache, _generation
-    _generation += 1
-    _cache = None
+    with _lock:  # never re-entered: _reload only reads, and on_commit runs outside it
+        _generation += 1
+        _cache = None
     if on_commit and transaction.get_connection().in_atomic_block:
         _local.pending = True
         transaction.on_commit(_committed)
