@@ -175,3 +175,12 @@ def test_uncovered_years_lists_every_year_without_data_on_the_span(calendar):
     assert calendar.uncovered_years(D(2026, 12, 1), D(2028, 1, 3)) == [2027, 2028]
     assert calendar.uncovered_years(D(2028, 1, 3), D(2026, 12, 1)) == [2027, 2028]
     assert calendar.uncovered_years(D(2025, 1, 1), D(2026, 12, 31)) == []
+
+
+def test_core_is_pure_python_without_django():
+    """The calendar arithmetic can run in a worker or script without Django set up."""
+    import subprocess
+    import sys
+
+    code = "import sys, banshi.workdays.core; assert 'django' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
