@@ -181,6 +181,8 @@ def test_core_is_pure_python_without_django():
     """The calendar arithmetic can run in a worker or script without Django set up."""
     import subprocess
     import sys
+    from pathlib import Path
 
     code = "import sys, banshi.workdays.core; assert 'django' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    repository = Path(__file__).resolve().parents[3]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=repository)
