@@ -9,6 +9,7 @@ expressions are not problems (DESIGN §4).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,24 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+# YAML 1.2 lets a plain scalar contain "?" (as in ``{text: 经营面积是多少平方米?, type: number}``, the
+# DESIGN example), but PyYAML (YAML 1.1) ends a plain scalar at "?" inside flow collections. A "?"
+# that directly follows a non-blank character can never be the key indicator, so it is swapped for a
+# private-use character before scanning and swapped back in every string afterwards.
+_QUESTION_MARK = re.compile(r"(?<=[^\s\[{,])\?")
+_PLACEHOLDER = "\ue000"
+
+
+def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node).replace(_PLACEHOLDER, "?")
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+
+
+def _load_yaml(text: str):
+    return yaml.load(_QUESTION_MARK.sub(_PLACEHOLDER, text), Loader=_LineLoader)
+
 
 @dataclass
 class _Reader:
@@ -117,7 +136,7 @@ def read_catalogue_text(text: str, source: str = "<text>") -> tuple[Catalogue, l
 
 def _read_text(reader: _Reader, text: str) -> None:
     try:
-        document = yaml.load(text, Loader=_LineLoader)
+        document = _load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
