@@ -127,11 +127,14 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
+# Hashed, compressed static names need ``banshi collectstatic`` first: production turns them on with
+# BANSHI_STATIC_MANIFEST=true; the embedded default serves the files as they are (WhiteNoise finders).
+BANSHI_STATIC_MANIFEST = env_bool("BANSHI_STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if BANSHI_STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
