@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "banshi.core",
     "banshi.workdays",
     "banshi.catalog",
+    "banshi.people",
     "banshi.portal",
 ]
 

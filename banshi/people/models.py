@@ -1,0 +1,162 @@
+"""一人一档 / 一企一档: the subjects who apply, the agents who act for them, and the staff who serve them.
+
+Identifiers are validated (GB 11643 for ID numbers, GB 32100 for unified social credit codes) in the
+services before anything is stored, so a row here always carries a valid, normalised identifier.
+Staff are Django users with a :class:`StaffProfile` (department and roles); applicants are users
+linked to a :class:`Person` (and, through :class:`EnterpriseRole`, to the enterprises they may act for).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Staff roles (DESIGN §8). A staff member may hold several."""
+
+    WINDOW_CLERK = "window_clerk", "综合窗口人员"
+    REVIEWER = "reviewer", "审批人员"
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
+    CHIEF_SERVICE_OFFICER = "chief_service_officer", "首席服务员"
+    SUPERVISOR = "supervisor", "效能监督"
+    CATALOGUE_ADMIN = "catalogue_admin", "事项管理员"
+    HOTLINE_AGENT = "hotline_agent", "12345 坐席"
+    AUDITOR = "auditor", "审计员"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+
+
+class Person(models.Model):
+    """自然人 (一人一档): a citizen, identified by a valid 18-character ID number (upper-case X)."""
+
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "自然人"
+        verbose_name_plural = "自然人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(models.Model):
+    """法人及其他组织 (一企一档), identified by a valid 统一社会信用代码 (GB 32100)."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("名称", max_length=200)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "法人"
+        verbose_name_plural = "法人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseRole(models.Model):
+    """A person's standing to act for an enterprise: its legal representative or an employee it named."""
+
+    class Kind(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人"
+        HANDLER = "handler", "经办人"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enterprise_roles")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="person_roles"
+    )
+    kind = models.CharField("身份", max_length=30, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = "企业经办身份"
+        verbose_name_plural = "企业经办身份"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "enterprise", "kind"], name="enterprise_role_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.enterprise} · {self.get_kind_display()}"
+
+
+class Authorisation(models.Model):
+    """代办授权: an agent may act for a principal (person or enterprise) within a scope until a date."""
+
+    agent = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="authorisations_received"
+    )
+    principal_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="authorisations_given"
+    )
+    principal_enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="authorisations"
+    )
+    scope = models.CharField("授权范围", max_length=200, help_text="一件事或事项编码，空表示全部")
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("截止日期")
+    document_sha256 = models.CharField("授权委托书摘要", max_length=64, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "代办授权"
+        verbose_name_plural = "代办授权"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    principal_person__isnull=False, principal_enterprise__isnull=True
+                )
+                | models.Q(principal_person__isnull=True, principal_enterprise__isnull=False),
+                name="authorisation_one_principal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        principal = self.principal_person or self.principal_enterprise
+        return f"{self.agent} → {principal}"
+
+
+class StaffProfile(models.Model):
+    """A staff member's department and roles: what they may see and do (department × role, DESIGN §8)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    roles = models.JSONField("角色", default=list, blank=True)
+    window = models.CharField("窗口号", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "工作人员"
+        verbose_name_plural = "工作人员"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department})"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
