@@ -98,3 +98,10 @@ def test_export_writes_yaml_that_checks_clean(tmp_path):
     run("export", "--output", str(target))
     out, _ = run("check", str(target))
     assert "no problems" in out
+
+
+@pytest.mark.django_db
+def test_report_refuses_an_answer_of_the_wrong_type(tmp_path):
+    run("load", write(tmp_path, GOOD))
+    with pytest.raises(CommandError, match="does not fit a condition"):
+        run("report", "--answers", '{"shop.area": "很大"}')

@@ -14,6 +14,7 @@ from banshi.catalog.report import render_table, report
 from banshi.catalog.selectors import build_catalogue
 from banshi.catalog.services import load_catalogue
 from banshi.core import clock
+from banshi.expr import ExprError
 
 NATIONAL_DIR = Path(__file__).resolve().parents[2] / "national"
 
@@ -92,7 +93,12 @@ class Command(BaseCommand):
         unknown = [code for code in bundle or [] if code not in catalogue.bundles]
         if unknown:
             raise CommandError(f"未知的一件事 / unknown bundle: {', '.join(unknown)}")
-        data = report(catalogue, bundle, parsed_answers)
+        try:
+            data = report(catalogue, bundle, parsed_answers)
+        except ExprError as error:
+            raise CommandError(
+                f"答案与条件不匹配 / an answer does not fit a condition: {error}"
+            ) from error
         if json:
             self.stdout.write(_dumps(data))
         else:
