@@ -86,9 +86,14 @@ def _is_number(value: object) -> bool:
     return isinstance(value, Decimal) and value.is_finite()
 
 
+def _encodable(text: str) -> bool:
+    """No lone surrogates: every string must survive UTF-8 (databases, JSON, the source text)."""
+    return text.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 _LITERAL_CHECKS = {
     "number": _is_number,
-    "string": lambda v: isinstance(v, str),
+    "string": lambda v: isinstance(v, str) and _encodable(v),
     "bool": lambda v: isinstance(v, bool),
     # datetime is a date subclass but has a time of day: not a date literal.
     "date": lambda v: isinstance(v, date) and not isinstance(v, datetime),

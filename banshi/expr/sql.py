@@ -96,7 +96,13 @@ class _Compiler:
         if node.type == "string":
             sql = f"CAST({self.placeholder} AS TEXT)" if self.postgres else self.placeholder
             return sql, [node.value]
-        return self.placeholder, [self.number_parameter(node)]
+        value = self.number_parameter(node)
+        if self.postgres and isinstance(value, int):
+            # psycopg may send a small int as smallint, and smallint arithmetic overflows early;
+            # bigint still lets an index on an integer column be used.
+            kind = "BIGINT" if _INT64[0] <= value <= _INT64[1] else "NUMERIC"
+            return f"CAST(%s AS {kind})", [value]
+        return self.placeholder, [value]
 
     def number_parameter(self, node: Literal) -> int | float | Decimal:
         value = node.value
