@@ -10,6 +10,7 @@ of a ``RecursionError``.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from .errors import ExprSyntaxError
@@ -319,7 +320,21 @@ class _Parser:
 
 
 def parse(source: str) -> Expr:
-    """Parse one expression; raises :class:`ExprSyntaxError` (and nothing else) on bad input."""
+    """Parse one expression; raises :class:`ExprSyntaxError` (and nothing else) on bad input.
+
+    Results are cached: trees are immutable, and the same ``when`` text is parsed again for every
+    case and report that evaluates it.
+    """
     if not isinstance(source, str):
         raise TypeError(f"parse() needs a str, not {type(source).__name__}")
+    if len(source) > _CACHED_LENGTH:
+        return _Parser(source).parse()
+    return _parse_cached(source)
+
+
+_CACHED_LENGTH = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(source: str) -> Expr:
     return _Parser(source).parse()
