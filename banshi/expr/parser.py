@@ -56,6 +56,17 @@ def _span(first: Expr, last: Expr) -> tuple[int, int]:
     return (first.span[0], last.span[1])
 
 
+def _close_chain(op: str, operands: list[Expr], left: Expr) -> Expr:
+    """The BoolOp of a finished and/or chain, or ``left`` when no chain is open.
+
+    Operands are collected in a list and the node is built once, so a condition of n clauses
+    parses in linear time (rebuilding the node per clause was quadratic).
+    """
+    if not operands:
+        return left
+    return BoolOp(op, tuple(operands), span=_span(operands[0], operands[-1]))
+
+
 class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -149,21 +160,25 @@ class _Parser:
         return 0
 
     def infix_loop(self, left: Expr, rbp: int) -> Expr:
-        chained_op: str | None = None  # the and/or being flattened in this loop
+        chain: list[Expr] = []  # operands of the and/or chain being built (flattened, in one go)
+        chain_op = ""
         compared = False  # a comparison was built in this loop: another one would chain
         while True:
             token = self.peek()
             lbp = self.binding_power(token)
             if lbp <= rbp:
-                return left
+                return _close_chain(chain_op, chain, left)
             self.advance()
             if token.text in ("and", "or"):
                 right = self.expression(lbp)
-                operands = (*left.operands, right) if chained_op == token.text else (left, right)  # type: ignore[union-attr]
-                left = BoolOp(token.text, operands, span=_span(operands[0], right))
-                chained_op, compared = token.text, False
+                if chain_op != token.text:
+                    left = _close_chain(chain_op, chain, left)
+                    chain, chain_op = [left], token.text
+                chain.append(right)
+                compared = False
                 continue
-            chained_op = None
+            left = _close_chain(chain_op, chain, left)
+            chain, chain_op = [], ""
             if lbp == COMPARE_BP:
                 if compared:
                     raise self.chained(token)

@@ -193,7 +193,7 @@ class _Compiler:
         left, params = self.emit(node.left)
         items = [self.emit(item) for item in node.right.items]
         for _, item_params in items:
-            params = params + item_params
+            params.extend(item_params)
         keyword = "IN" if node.op == "in" else "NOT IN"
         return f"({left} {keyword} (" + ", ".join(sql for sql, _ in items) + "))", params
 

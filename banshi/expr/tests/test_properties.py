@@ -152,12 +152,12 @@ def test_parse_of_spaced_token_soup_returns_a_tree_or_raises_a_syntax_error(text
 
 @settings(max_examples=20, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32), st.sampled_from(["", " "]))
-def test_parse_of_long_input_finishes_within_a_second(seed, joiner):
+def test_parse_of_long_input_finishes_quickly(seed, joiner):
     rng = random.Random(seed)
     text = joiner.join(rng.choice(_TOKENS) for _ in range(20_000))
     started = time.perf_counter()
     _parse_or_syntax_error(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0
 
 
 # -- the other entry points never fail with anything but ExprError -------------------------------
