@@ -26,9 +26,11 @@ Rules the compiler applies (DESIGN §4):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -334,8 +336,40 @@ def condition_variables(
             if element.prefill is not None and element.prefill in profile:
                 variables[element.code] = profile[element.prefill]
     if answers:
-        variables.update(answers)
+        types = _declared_types(catalogue)
+        variables.update(
+            {code: coerce_answer(value, types.get(code)) for code, value in answers.items()}
+        )
     return variables
+
+
+def _declared_types(catalogue: Catalogue) -> dict[str, str]:
+    """Question and data-element types by code (questions of any bundle; elements win on a clash)."""
+    types = {q.code: q.type for bundle in catalogue.bundles.values() for q in bundle.questions}
+    types.update({code: element.type for code, element in catalogue.data_elements.items()})
+    return types
+
+
+def coerce_answer(value: Any, kind: str | None) -> Any:
+    """Answers often arrive as text (JSON on the command line, a query string): read an ISO date for
+    a ``date`` question, a number for a ``number`` one and true/false for a ``bool`` one. Text that
+    does not read as its type is passed on unchanged, so the condition reports a clear type error."""
+    if not isinstance(value, str) or kind is None:
+        return value
+    text = value.strip()
+    try:
+        if kind == "date":
+            return dt.date.fromisoformat(text)
+        if kind == "number":
+            number = Decimal(text)
+            return (
+                int(number) if number == number.to_integral_value() and "." not in text else number
+            )
+    except (ValueError, ArithmeticError):
+        return value
+    if kind == "bool" and text.lower() in ("true", "false", "是", "否"):
+        return text.lower() in ("true", "是")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

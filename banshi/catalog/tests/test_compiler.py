@@ -5,7 +5,9 @@ Pure tests (no database): every catalogue is built with the factories in the tes
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -648,3 +650,15 @@ def test_critical_path_is_a_chain_of_dependencies(catalogue):
         assert before in plan.item(after).depends_on
     if path:
         assert plan.item(path[0]).depends_on == ()
+
+
+def test_text_answers_are_read_as_their_question_type():
+    """Answers from JSON or a query string arrive as text: "500" must compare as a number."""
+    from banshi.catalog.compiler import coerce_answer
+
+    assert coerce_answer("500", "number") == 500
+    assert coerce_answer("12.5", "number") == Decimal("12.5")
+    assert coerce_answer("2024-01-31", "date") == dt.date(2024, 1, 31)
+    assert coerce_answer("是", "bool") is True
+    assert coerce_answer("很大", "number") == "很大"
+    assert coerce_answer(7, "number") == 7
