@@ -227,12 +227,22 @@ def test_sqlite_strings_order_by_code_point():
 # -- PostgreSQL, when a server is configured --------------------------------------------------
 
 
+def postgres_dsn() -> str | None:
+    """A PostgreSQL server to test against: BANSHI_EXPR_POSTGRES_DSN, else a postgres DATABASE_URL."""
+    if os.environ.get("BANSHI_EXPR_POSTGRES_DSN"):
+        return os.environ["BANSHI_EXPR_POSTGRES_DSN"]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url.replace("postgres://", "postgresql://", 1)
+    return None
+
+
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    not os.environ.get("BANSHI_EXPR_POSTGRES_DSN"),
-    reason="set BANSHI_EXPR_POSTGRES_DSN (a psycopg connection string) to run against PostgreSQL",
-)
 def test_postgresql_evaluates_like_python():
+    if postgres_dsn() is None:
+        if os.environ.get("BANSHI_REQUIRE_SERVICES") == "1":
+            pytest.fail("BANSHI_REQUIRE_SERVICES=1 but no PostgreSQL is configured (DATABASE_URL)")
+        pytest.skip("no PostgreSQL configured: set DATABASE_URL=postgres://... to run against it")
     import psycopg
 
     from banshi.expr import evaluate
@@ -252,7 +262,7 @@ def test_postgresql_evaluates_like_python():
         "false and n > 1",
         "t < today()",
     ]
-    with psycopg.connect(os.environ["BANSHI_EXPR_POSTGRES_DSN"]) as connection:
+    with psycopg.connect(postgres_dsn()) as connection:
         connection.execute(
             "CREATE TEMPORARY TABLE t (id int, n int, m int, s text, b boolean, t date, u date)"
         )
