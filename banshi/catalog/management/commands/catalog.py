@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from banshi.catalog.canonical import dump_catalogue
 from banshi.catalog.parsing import CatalogueError, check_paths
-from banshi.catalog.report import render_table, report
+from banshi.catalog.report import render_markdown, render_table, report
 from banshi.catalog.selectors import build_catalogue
 from banshi.catalog.services import load_catalogue
 from banshi.core import clock
@@ -46,6 +46,7 @@ class Command(BaseCommand):
             "--answers", default=None, help='situation answers as JSON, e.g. {"shop.area": 120}'
         )
         rep.add_argument("--json", action="store_true", help="print the contract JSON")
+        rep.add_argument("--markdown", action="store_true", help="print a Markdown table")
         exp = sub.add_parser("export", help="write the current catalogue as YAML")
         exp.add_argument(
             "--output", "-o", default="-", help="file to write (default: standard output)"
@@ -79,7 +80,13 @@ class Command(BaseCommand):
         self.stdout.write(f"ok: {len(files)} file(s), no problems / 未发现问题")
 
     def handle_report(
-        self, paths: list[str], bundle: list[str] | None, answers: str | None, json: bool, **_
+        self,
+        paths: list[str],
+        bundle: list[str] | None,
+        answers: str | None,
+        json: bool,
+        markdown: bool = False,
+        **_,
     ):
         parsed_answers = _parse_answers(answers)
         if paths:
@@ -101,6 +108,8 @@ class Command(BaseCommand):
             ) from error
         if json:
             self.stdout.write(_dumps(data))
+        elif markdown:
+            self.stdout.write(render_markdown(data))
         else:
             self.stdout.write(render_table(data))
 
