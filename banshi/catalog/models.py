@@ -330,3 +330,39 @@ class BundleQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SearchDocument(models.Model):
+    """检索索引: one row per current item or bundle, with its jieba-segmented words.
+
+    Derived data, never edited: ``banshi.catalog.search.rebuild_index`` replaces every row after each
+    catalogue change. ``title_text`` and ``search_text`` hold space-separated words so that SQLite FTS5
+    (a virtual table over this one) and PostgreSQL (a GIN index on ``to_tsvector('simple',
+    search_text)``) index exactly the same words and return the same hits.
+    """
+
+    class Kind(models.TextChoices):
+        ITEM = "item", "事项"
+        BUNDLE = "bundle", "一件事"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    code = models.CharField("编码", max_length=64)
+    title = models.CharField("名称", max_length=200)
+    body = models.TextField("正文", blank=True)
+    department = models.CharField("部门编码", max_length=32)
+    department_name = models.CharField("部门名称", max_length=100)
+    audience = models.CharField("服务对象", max_length=50, blank=True)
+    life_event = models.CharField("生命周期阶段", max_length=50, blank=True)
+    title_text = models.TextField("名称分词")
+    search_text = models.TextField("全文分词")
+
+    class Meta:
+        verbose_name = "检索索引"
+        verbose_name_plural = "检索索引"
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="search_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}"
