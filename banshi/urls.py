@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from banshi.api.urls import api
+
 admin.site.site_header = "办事 Banshi 管理后台"
 admin.site.site_title = "办事 Banshi"
 admin.site.index_title = "事项目录与平台管理"
@@ -10,6 +12,7 @@ admin.site.index_title = "事项目录与平台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
     path("", include("banshi.portal.urls")),
 ]
 
