@@ -166,11 +166,34 @@ class Hit:
     in_title: bool  # every query word is in the title
     score: float  # the engine's rank (bm25: lower is better; ts_rank: higher is better)
     terms: tuple[str, ...] = ()
+    snippet: str = ""  # the part of the body around the first query word, if any
 
     @property
     def title_parts(self) -> list[tuple[str, bool]]:
         """The title cut into (text, matched) runs, for highlighting without building HTML here."""
         return highlight(self.title, self.terms)
+
+    @property
+    def snippet_parts(self) -> list[tuple[str, bool]]:
+        """The snippet as (text, matched) runs: shows why a hit whose title lacks a word matched."""
+        return highlight(self.snippet, self.terms)
+
+
+SNIPPET_CHARS = 60
+
+
+def snippet(body: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``body`` around the first occurrence of any term, on one line,
+    with … where it was cut; empty when no term occurs."""
+    text = " ".join((body or "").split())
+    lowered = text.lower()
+    found = [index for index in (lowered.find(term) for term in terms if term) if index >= 0]
+    if not found:
+        return ""
+    start = max(0, min(found) - width // 3)
+    end = min(len(text), start + width)
+    start = max(0, end - width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def highlight(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
@@ -302,7 +325,9 @@ def _ensure_index() -> None:
 # Query
 # ---------------------------------------------------------------------------------------------
 
-_COLUMNS = "d.kind, d.code, d.title, d.department, d.department_name, d.audience, d.life_event"
+_COLUMNS = (
+    "d.kind, d.code, d.title, d.department, d.department_name, d.audience, d.life_event, d.body"
+)
 _DOC_TABLE = "catalog_searchdocument"
 
 
@@ -329,9 +354,10 @@ def search(query: str | None, limit: int = 20) -> list[Hit]:
             department_name=row[4],
             audience=row[5],
             life_event=row[6],
-            in_title=bool(row[7]),
-            score=float(row[8]),
+            in_title=bool(row[8]),
+            score=float(row[9]),
             terms=tuple(terms),
+            snippet=snippet(row[7], terms),
         )
         for row in rows
     ]

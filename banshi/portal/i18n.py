@@ -25,7 +25,9 @@ LOCALE_DIR = PACKAGE_DIR / "locale"
 TEMPLATE_DIRS = (PACKAGE_DIR / "templates", PACKAGE_DIR / "portal" / "templates")
 PYTHON_FILES = (PACKAGE_DIR / "portal" / "selectors.py", PACKAGE_DIR / "portal" / "views.py")
 GETTEXT_NAMES = frozenset({"_", "gettext", "gettext_lazy", "pgettext", "ngettext"})
-_TEMPLATIZED = re.compile(r"gettext\((u'(?:[^'\\]|\\.)*')\)")
+_LITERAL = r"u'(?:[^'\\]|\\.)*'"
+# What templatize() turns {% trans %} / {% blocktrans [count] %} into; the first literal is the msgid.
+_TEMPLATIZED = re.compile(rf"\b(?:gettext|ngettext)\(({_LITERAL})")
 
 
 def po_files(locale_dir: Path = LOCALE_DIR) -> list[Path]:

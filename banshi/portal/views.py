@@ -30,7 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/search.html",
-        {"query": query, "hits": hits, "blank": not query.strip()},
+        {"query": query, "hits": hits, "blank": not query.strip(), "limit": SEARCH_LIMIT},
     )
 
 

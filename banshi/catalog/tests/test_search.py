@@ -114,6 +114,15 @@ def test_highlight_marks_every_occurrence_and_gives_the_text_back():
     assert search.highlight("ABC", ["abc"]) == [("ABC", True)]
 
 
+def test_snippet_shows_the_body_around_the_first_word():
+    body = "甲" * 100 + "餐饮服务" + "乙" * 100
+    excerpt = search.snippet(body, ["餐饮"], width=30)
+    assert excerpt.startswith("…") and excerpt.endswith("…")
+    assert "餐饮服务" in excerpt and len(excerpt) == 32
+    assert search.snippet("没有这个词", ["餐饮"]) == ""
+    assert search.snippet("餐饮", ["餐饮"]) == "餐饮"
+
+
 # --- index -------------------------------------------------------------------------------------
 
 
@@ -197,6 +206,8 @@ def test_hits_carry_what_a_result_list_shows(catalogue):
     assert (hit.department, hit.department_name) == ("SCJG", "市场监督管理局")
     assert (hit.audience, hit.life_event) == ("法人", "准入准营")
     assert hit.title_parts == [("开办", False), ("餐饮店", True), ("一件事", False)]
+    permit = search.search("餐饮")[1]
+    assert ("餐饮", True) in permit.snippet_parts
 
 
 def test_limit_caps_the_hits(catalogue):
