@@ -355,6 +355,9 @@ class SearchDocument(models.Model):
     life_event = models.CharField("生命周期阶段", max_length=50, blank=True)
     title_text = models.TextField("名称分词")
     search_text = models.TextField("全文分词")
+    # Which catalogue state the index was built from (search.catalogue_fingerprint), the same on
+    # every row: search rebuilds when it differs (e.g. a version published in the admin).
+    fingerprint = models.CharField("目录指纹", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "检索索引"

@@ -17,9 +17,11 @@ The query never reaches either engine's query syntax as text: words are reduced 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +33,8 @@ MAX_QUERY_CHARS = 100  # longer queries are cut: nobody types more, and it bound
 MAX_TERMS = 12
 MAX_TOKEN_CHARS = 60  # PostgreSQL ignores words over 2047 bytes; keep well under on both engines
 MAX_LIMIT = 100
+FRESHNESS_SECONDS = 30  # how often a process checks that the index still matches the catalogue
+_ADVISORY_LOCK = 0x62616E736869  # "banshi": serialises rebuilds across PostgreSQL connections
 TITLE_WEIGHT = 10.0  # bm25 column weight of the title against 1.0 for the whole text
 
 FTS_TABLE = "catalog_searchdocument_fts"
@@ -289,36 +293,92 @@ def documents_for(catalogue: schema.Catalogue) -> list[models.SearchDocument]:
     return documents
 
 
+def catalogue_fingerprint(day=None) -> str:
+    """A digest of everything the index is built from, as valid on ``day`` (default today): the
+    current item and bundle versions (by content hash), department and material names.
+
+    Cheap (four small queries), so search can notice a change made without a reload — a version
+    published in the admin, or one whose ``valid_from`` has just arrived — and rebuild.
+    """
+    from banshi.catalog.selectors import valid_on
+    from banshi.core import clock
+
+    day = day or clock.today()
+    digest = hashlib.sha256()
+    queries = (
+        models.ServiceItemVersion.objects.filter(valid_on(day))
+        .order_by("item__code", "-number")
+        .values_list("item__code", "number", "content_hash"),
+        models.BundleVersion.objects.filter(valid_on(day))
+        .order_by("bundle__code", "-number")
+        .values_list("bundle__code", "number", "content_hash"),
+        models.Department.objects.order_by("code").values_list("code", "name"),
+        models.Material.objects.order_by("code").values_list("code", "name"),
+    )
+    for query in queries:
+        for row in query:
+            digest.update("\x1f".join(str(value) for value in row).encode())
+            digest.update(b"\x1e")
+        digest.update(b"\x1d")
+    return digest.hexdigest()
+
+
 def rebuild_index(catalogue: schema.Catalogue | None = None) -> int:
     """Replace the index with the catalogue valid today (one transaction); returns the count.
 
-    The loader calls this after every catalogue change commits. The FTS5 table is an external-content
-    table over ``SearchDocument`` and is rebuilt explicitly here rather than kept by triggers: Django
+    The loader calls this after every catalogue change commits, and :func:`search` calls it when the
+    catalogue's fingerprint no longer matches the index. The FTS5 table is an external-content table
+    over ``SearchDocument`` and is rebuilt explicitly here rather than kept by triggers: Django
     re-creates a SQLite table when a later migration alters it, which would silently drop triggers.
+    On PostgreSQL an advisory lock makes concurrent rebuilds (several app processes) take turns.
     """
-    if catalogue is None:
-        from banshi.catalog.selectors import build_catalogue
-        from banshi.core import clock
+    from banshi.catalog.selectors import build_catalogue
+    from banshi.core import clock
 
-        catalogue = build_catalogue(clock.today())
-    documents = documents_for(catalogue)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+        fingerprint = catalogue_fingerprint()
+        if catalogue is None:
+            catalogue = build_catalogue(clock.today())
+        documents = documents_for(catalogue)
+        for document in documents:
+            document.fingerprint = fingerprint
         models.SearchDocument.objects.all().delete()
         models.SearchDocument.objects.bulk_create(documents, batch_size=500)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    _checked[0] = time.monotonic()
     return len(documents)
 
 
-def _ensure_index() -> None:
-    """Build the index once if it is empty while the catalogue is not (e.g. a database that had its
-    catalogue loaded before the search table existed), so search never silently finds nothing."""
-    if (
-        not models.SearchDocument.objects.exists()
-        and models.ServiceItemVersion.objects.filter(status=models.VersionStatus.PUBLISHED).exists()
-    ):
+_checked = [float("-inf")]  # when this process last compared the index with the catalogue
+
+
+def refresh_if_stale() -> bool:
+    """Rebuild when the index is empty while the catalogue is not, or (at most every
+    ``FRESHNESS_SECONDS`` per process) when the catalogue's fingerprint has changed. Returns
+    whether it rebuilt. Never raises for a concurrent rebuild: it waits for it (lock) instead."""
+    indexed = models.SearchDocument.objects.values_list("fingerprint", flat=True).first()
+    if indexed is None:
+        has_catalogue = (
+            models.ServiceItemVersion.objects.filter(status=models.VersionStatus.PUBLISHED).exists()
+            or models.BundleVersion.objects.filter(status=models.VersionStatus.PUBLISHED).exists()
+        )
+        if has_catalogue:
+            rebuild_index()
+            return True
+        return False
+    now = time.monotonic()
+    if now - _checked[0] < FRESHNESS_SECONDS:
+        return False
+    _checked[0] = now
+    if indexed != catalogue_fingerprint():
         rebuild_index()
+        return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,7 +400,7 @@ def search(query: str | None, limit: int = 20) -> list[Hit]:
     limit = max(1, min(int(limit), MAX_LIMIT))
     if not terms:
         return []
-    _ensure_index()
+    refresh_if_stale()
     if connection.vendor == "postgresql":
         rows = _search_postgresql(terms, limit)
     else:

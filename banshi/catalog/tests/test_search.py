@@ -172,6 +172,40 @@ def test_an_empty_index_is_built_on_first_search():
     assert codes("餐饮") == ["KBCYD", "SCJG-XK-001"]
 
 
+def test_a_version_published_outside_the_loader_is_found_after_the_freshness_check(
+    catalogue, monkeypatch
+):
+    from banshi.catalog.selectors import current_item_version
+    from banshi.catalog.services import copy_to_draft, publish
+    from banshi.core import clock
+
+    monkeypatch.setattr(search, "FRESHNESS_SECONDS", 0)
+    assert search.refresh_if_stale() is False  # nothing changed since the fixture's rebuild
+    item = models.ServiceItem.objects.get(code="GA-YZ-001")
+    draft = copy_to_draft(current_item_version(item))
+    draft.name = "印章刻制备案"
+    draft.save()
+    publish(draft, valid_from=clock.today())  # the admin's path: no rebuild_index() call
+    assert codes("印章") == ["GA-YZ-001", "QYZX"]
+    assert codes("公章") == []
+
+
+def test_the_freshness_check_runs_at_most_every_few_seconds(catalogue, monkeypatch):
+    calls = []
+    monkeypatch.setattr(search, "catalogue_fingerprint", lambda: calls.append(1) or "changed")
+    monkeypatch.setattr(search, "FRESHNESS_SECONDS", 3600)
+    search._checked[0] = float("-inf")
+    monkeypatch.setattr(search, "rebuild_index", lambda: 0)
+    search.search("餐饮")
+    search.search("餐饮")
+    assert calls == [1]
+
+
+def test_every_document_records_the_catalogue_it_came_from(catalogue):
+    fingerprints = set(models.SearchDocument.objects.values_list("fingerprint", flat=True))
+    assert fingerprints == {search.catalogue_fingerprint()}
+
+
 # --- query -------------------------------------------------------------------------------------
 
 
