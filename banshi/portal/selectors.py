@@ -9,6 +9,7 @@ and the reduction report, so a guide, a plan and the minister's report can never
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -758,12 +759,38 @@ def reduction_lines(plan: Plan) -> list[ReductionLine]:
     return lines
 
 
+def _last_published_names(codes: Sequence[str]) -> dict[str, str]:
+    """The latest version's name of items the snapshot lacks (so the page can still name them)."""
+    if not codes:
+        return {}
+    names: dict[str, str] = {}
+    rows = (
+        models.ServiceItemVersion.objects.filter(item__code__in=codes)
+        .order_by("item__code", "-number")
+        .values_list("item__code", "name")
+    )
+    for code, name in rows:
+        names.setdefault(code, name)
+    return names
+
+
 def bundle_plan(
     catalogue: schema.Catalogue, bundle: schema.Bundle, parsed: ParsedAnswers
 ) -> BundlePlan:
     """The live plan for one set of answers: what htmx swaps in when an answer changes."""
     problem = ""
     answers = parsed.values
+    unavailable = [entry.item for entry in bundle.items if entry.item not in catalogue.items]
+    if unavailable:
+        # An item with no version valid today (not yet in force, or withdrawn): plan without it
+        # and say so, rather than fail the whole bundle page.
+        bundle = dataclasses.replace(
+            bundle,
+            items=tuple(entry for entry in bundle.items if entry.item in catalogue.items),
+        )
+        catalogue = dataclasses.replace(
+            catalogue, bundles={**catalogue.bundles, bundle.code: bundle}
+        )
     try:
         plan = compile_plan(catalogue, bundle.code, answers)
     except ExprError:
@@ -790,7 +817,17 @@ def bundle_plan(
         )
         for planned in plan.items
     ]
-    skipped = []
+    last_names = _last_published_names(unavailable)
+    skipped = [
+        SkippedItemLine(
+            code=code,
+            name=last_names.get(code, code),
+            department_name="",
+            condition="",
+            reason=_("该事项当前未发布或已停止实施，未计入方案"),
+        )
+        for code in unavailable
+    ]
     for entry in bundle.items:
         if entry.item in chosen:
             continue

@@ -288,6 +288,23 @@ def test_the_plan_marks_each_reduction_target_met_or_not(client, catalogue):
     assert "100%" in rows["visits"]
 
 
+def test_an_item_not_in_force_today_is_left_out_of_the_plan_not_a_crash(client, catalogue):
+    import datetime as dt
+
+    from banshi.catalog.models import ServiceItemVersion
+    from banshi.catalog.selectors import invalidate_snapshot
+    from banshi.core import clock
+
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    ServiceItemVersion.objects.filter(item__code="XF-JC-001").update(valid_from=tomorrow)
+    invalidate_snapshot()
+    response = client.get("/bundles/KBCYD/", {"shop.area": "500"})
+    assert response.status_code == 200
+    assert "XF-JC-001" not in plan_items(response)
+    assert "公众聚集场所投入使用、营业前消防安全检查" in text_of(response).split("不适用的事项")[1]
+    assert "该事项当前未发布或已停止实施" in text_of(response)
+
+
 def test_unknown_bundle_is_a_chinese_404_also_for_the_fragment(client, catalogue):
     assert client.get("/bundles/NOPE/").status_code == 404
     assert htmx_get(client, "/bundles/NOPE/plan").status_code == 404
