@@ -228,10 +228,9 @@ def test_sqlite_strings_order_by_code_point():
 
 
 def postgres_dsn() -> str | None:
-    """A PostgreSQL server to test against: BANSHI_EXPR_POSTGRES_DSN, else a postgres DATABASE_URL."""
-    if os.environ.get("BANSHI_EXPR_POSTGRES_DSN"):
-        return os.environ["BANSHI_EXPR_POSTGRES_DSN"]
-    url = os.environ.get("DATABASE_URL", "")
+    """A PostgreSQL server to test against: BANSHI_TEST_POSTGRES_URL (CI sets it for both runs),
+    else a postgres DATABASE_URL."""
+    url = os.environ.get("BANSHI_TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         return url.replace("postgres://", "postgresql://", 1)
     return None
@@ -241,7 +240,9 @@ def postgres_dsn() -> str | None:
 def test_postgresql_evaluates_like_python():
     if postgres_dsn() is None:
         if os.environ.get("BANSHI_REQUIRE_SERVICES") == "1":
-            pytest.fail("BANSHI_REQUIRE_SERVICES=1 but no PostgreSQL is configured (DATABASE_URL)")
+            pytest.fail(
+                "BANSHI_REQUIRE_SERVICES=1 but no PostgreSQL is configured (BANSHI_TEST_POSTGRES_URL)"
+            )
         pytest.skip("no PostgreSQL configured: set DATABASE_URL=postgres://... to run against it")
     import psycopg
 
