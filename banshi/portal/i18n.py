@@ -21,8 +21,12 @@ import polib
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
-# The files whose strings this catalogue translates (the public pages and their layout).
-TEMPLATE_DIRS = (PACKAGE_DIR / "templates", PACKAGE_DIR / "portal" / "templates")
+# The files whose strings this catalogue's completeness test covers: the public pages and the
+# shared layout (base, 404, 500), not other apps' templates that happen to live next to them.
+TEMPLATE_DIRS = (
+    (PACKAGE_DIR / "templates", "*.html"),
+    (PACKAGE_DIR / "portal" / "templates", "**/*.html"),
+)
 PYTHON_FILES = (PACKAGE_DIR / "portal" / "selectors.py", PACKAGE_DIR / "portal" / "views.py")
 GETTEXT_NAMES = frozenset({"_", "gettext", "gettext_lazy", "pgettext", "ngettext"})
 _LITERAL = r"u'(?:[^'\\]|\\.)*'"
@@ -51,14 +55,14 @@ def translations(po: polib.POFile | polib.MOFile) -> dict[tuple[str | None, str]
     return meaning
 
 
-def template_msgids(directories: Iterable[Path] = TEMPLATE_DIRS) -> set[str]:
+def template_msgids(directories: Iterable[tuple[Path, str]] = TEMPLATE_DIRS) -> set[str]:
     """Every string the templates mark for translation ({% trans %}, {% blocktrans %}), read the
     way ``makemessages`` reads them (Django's templatize), without needing GNU gettext."""
     from django.utils.translation.template import templatize
 
     found: set[str] = set()
-    for directory in directories:
-        for path in sorted(directory.rglob("*.html")):
+    for directory, pattern in directories:
+        for path in sorted(directory.glob(pattern)):
             text = templatize(path.read_text(encoding="utf-8"), origin=str(path))
             found.update(ast.literal_eval(match) for match in _TEMPLATIZED.findall(text))
     return found
