@@ -210,7 +210,7 @@ def _load_item(result: LoadResult, entry: schema.ServiceItem, today: dt.date, no
         )
         for i, req in enumerate(entry.materials)
     )
-    publish(version, valid_from=today)
+    publish(version, valid_from=today, reindex=False)
     result.count("created" if created else "updated", "item")
 
 
@@ -289,7 +289,7 @@ def _load_bundle(result: LoadResult, entry: schema.Bundle, today: dt.date, note:
         )
         for i, q in enumerate(entry.questions)
     )
-    publish(version, valid_from=today)
+    publish(version, valid_from=today, reindex=False)
     result.count("created" if created else "updated", "bundle")
 
 
@@ -303,7 +303,10 @@ class VersionError(Exception):
 
 
 def publish(
-    version: models.ServiceItemVersion | models.BundleVersion, *, valid_from: dt.date
+    version: models.ServiceItemVersion | models.BundleVersion,
+    *,
+    valid_from: dt.date,
+    reindex: bool = True,
 ) -> None:
     """Publish a draft version from ``valid_from``: the version open at that date is closed there, and a
     published version is never edited again. Windows are half-open ``[valid_from, valid_to)``."""
@@ -333,7 +336,8 @@ def publish(
     version.valid_to = None
     version.published_at = clock.now()
     version.save()
-    transaction.on_commit(invalidate_snapshot)
+    # A load publishes many versions and refreshes once at the end; a single publish refreshes now.
+    transaction.on_commit(_after_change if reindex else invalidate_snapshot)
 
 
 def _as_schema(version):
