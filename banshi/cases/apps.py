@@ -1,0 +1,26 @@
+"""办件中心: applications, cases, their events, corrections, pauses, extensions, opinions, the clock."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    """办件中心 (the case engine).
+
+    ``ready()`` starts the in-process deadline scanner only when ``BANSHI_INPROCESS_SCHEDULER`` is
+    true (``banshi serve`` in the embedded default): tests, migrations and management commands never
+    start threads, and production runs ``banshi scan_deadlines`` from cron instead.
+    """
+
+    name = "banshi.cases"
+    label = "cases"
+    verbose_name = "办件中心"
+
+    def ready(self) -> None:
+        from banshi.cases import conf
+
+        if conf.inprocess_scheduler():
+            from banshi.cases import scheduler
+
+            scheduler.start()
