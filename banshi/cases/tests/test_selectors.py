@@ -1,0 +1,75 @@
+"""Who sees what: department × state, filtered in the query; applicants see their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from banshi.cases import selectors, services
+from banshi.cases.models import Case
+from banshi.cases.tests.factories import (
+    accepted,
+    authorise,
+    make_person,
+    make_staff,
+    reviewer,
+    submit,
+)
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+
+
+def test_staff_see_only_their_departments_cases():
+    accepted(answers={"shop.area": 500})
+    scjg = selectors.cases_visible_to(reviewer("SCJG"))
+    fire = selectors.cases_visible_to(reviewer("XF"))
+    assert set(scjg.values_list("department__code", flat=True)) == {"SCJG"}
+    assert list(fire.values_list("item__code", flat=True)) == ["XF-JC-001"]
+
+
+def test_the_department_filter_is_in_the_query():
+    sql = str(selectors.cases_visible_to(reviewer("SCJG"), states=["accepted"]).query)
+    assert "department" in sql and "state" in sql
+    assert ("department", "state") in [tuple(i.fields) for i in Case._meta.indexes]
+
+
+def test_supervisors_see_every_department():
+    accepted(answers={"shop.area": 500})
+    assert selectors.cases_visible_to(make_staff("supervisor")).count() == 3
+
+
+def test_users_without_a_staff_profile_see_no_cases():
+    application = accepted()
+    assert selectors.cases_visible_to(application.applicant.user).count() == 0
+    assert selectors.case_for_staff(reviewer("XF"), application.cases.first().number) is None
+
+
+def test_applicants_see_their_own_applications_and_those_they_filed_as_agent():
+    mine, other, agent = make_person(), make_person(), make_person("代办人")
+    authorise(agent, other)
+    own = submit(mine)
+    filed = submit(other, agent=agent)
+    assert list(selectors.applications_of(mine)) == [own]
+    assert list(selectors.applications_of(agent)) == [filed]
+    assert selectors.application_for_person(mine, filed.number) is None
+
+
+def test_the_timeline_lists_events_in_order():
+    application = accepted()
+    kinds = [event.kind for event in selectors.timeline(application)]
+    assert kinds[0] == "submitted" and kinds[-1] == "accepted"
+    case = application.cases.first()
+    assert [e.kind for e in selectors.timeline(application, case)] == ["received", "accept"]
+
+
+def test_the_supervision_board_shows_red_first_and_respects_departments():
+    accepted(item="SCJG-XK-001")
+    accepted(item="XF-JC-001", day=dt.date(2025, 3, 10))
+    services.raise_supervisions(dt.date(2025, 3, 24))  # XF yellow (10 WD), SCJG not yet
+    services.raise_supervisions(dt.date(2025, 4, 1))  # SCJG red, XF red
+    board = selectors.supervision_board(make_staff("supervisor"))
+    assert [s.level for s in board][:2] == ["red", "red"]
+    assert set(
+        selectors.supervision_board(reviewer("XF")).values_list("case__department__code", flat=True)
+    ) == {"XF"}
