@@ -78,3 +78,16 @@ def pending_outbox(limit: int = 100) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(
         sent_at__isnull=True, next_attempt_at__lte=clock.now()
     ).order_by("id")[:limit]
+
+
+def public_decisions() -> QuerySet[Case]:
+    """准予行政许可决定 are public (行政许可法第40条): granted cases, newest decision first.
+
+    Only the decision (item, department, date, case number) is meant for the public page; the
+    front door must not show the applicant's personal data.
+    """
+    return (
+        Case.objects.filter(outcome="grant", decided_at__isnull=False)
+        .select_related("item_version", "department")
+        .order_by("-decided_at", "-pk")
+    )

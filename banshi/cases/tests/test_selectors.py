@@ -73,3 +73,15 @@ def test_the_supervision_board_shows_red_first_and_respects_departments():
     assert set(
         selectors.supervision_board(reviewer("XF")).values_list("case__department__code", flat=True)
     ) == {"XF"}
+
+
+def test_granted_decisions_are_public_denied_ones_are_not__art40():
+    from banshi.cases.tests.factories import case_of, fresh, head, reviewing
+    from banshi.core import clock
+
+    granted = reviewing(case_of(accepted(item="SCJG-XK-001"), "SCJG-XK-001"))
+    denied = reviewing(case_of(accepted(item="SCJG-XK-001"), "SCJG-XK-001"))
+    with clock.frozen(dt.date(2025, 3, 3)):
+        services.decide(granted, True, "符合条件", head(), granted.version)
+        services.decide(denied, False, "不符合", head(), denied.version, remedy_notice="可复议")
+    assert list(selectors.public_decisions()) == [fresh(granted)]

@@ -1,0 +1,53 @@
+"""The engine on the real national catalogue (banshi/catalog/national)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from banshi.cases import deadlines, selectors, services
+from banshi.cases.tests.factories import MONDAY, clerk, fresh, make_person
+from banshi.catalog.selectors import invalidate_snapshot
+from banshi.catalog.services import load_catalogue
+from banshi.core import clock
+from banshi.workdays.services import get_calendar
+
+NATIONAL = Path(__file__).resolve().parents[2] / "catalog" / "national"
+
+
+@pytest.fixture
+def national(db):
+    with clock.frozen(MONDAY):
+        load_catalogue(sorted(NATIONAL.glob("*.yaml")))
+    invalidate_snapshot()
+
+
+@pytest.mark.usefixtures("national")
+def test_a_national_bundle_is_submitted_accepted_and_clocked__art42():
+    answers = {"shop.area": 500, "shop.outdoor_sign": True, "fire.route": "现场检查"}
+    with clock.frozen(MONDAY):
+        application = services.submit_application(
+            make_person(),
+            bundle_code="KBCYD",
+            answers=answers,
+            idempotency_key="national-1",
+            channel="window",
+        )
+        services.accept(application, clerk(), application.version)
+    application = fresh(application)
+    planned = {item["code"]: item for item in application.plan["items"]}
+    cases = list(application.cases.select_related("item", "item_version"))
+    assert {case.item.code for case in cases} == set(planned)
+    calendar = get_calendar()
+    for case in cases:
+        version = case.item_version
+        days = deadlines.decision_days(
+            version.promised_days, version.legal_days, joint=application.joint_handling
+        )
+        assert case.decision_days == days
+        assert case.decision_due == calendar.add(MONDAY, days)
+        assert {c.item.code for c in case.depends_on.all()} == set(
+            planned[case.item.code]["depends_on"]
+        )
+    assert selectors.public_decisions().count() == 0
