@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "banshi.workdays",
     "banshi.catalog",
     "banshi.people",
-    "banshi.cases",
     "banshi.api",
     "banshi.portal",
 ]
@@ -93,7 +92,44 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "banshi.people.auth.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env_int("BANSHI_PASSWORD_MIN_CLASSES", 3)},
+    },
 ]
+
+# Login (banshi.people): local accounts behind the lockout guard, plus single sign-on through an
+# OpenID Connect provider (the province's 统一身份认证) when BANSHI_OIDC_ISSUER is set.
+BANSHI_OIDC_BACKEND = os.environ.get("BANSHI_OIDC_BACKEND") or "banshi.people.oidc.OIDCBackend"
+AUTHENTICATION_BACKENDS = [
+    "banshi.people.auth.LockoutBackend",  # first: refuses locked usernames before any password check
+    "django.contrib.auth.backends.ModelBackend",
+    BANSHI_OIDC_BACKEND,  # inert unless BANSHI_OIDC_ISSUER is set
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = os.environ.get("BANSHI_LOGIN_REDIRECT_URL") or "/"  # applicants
+BANSHI_STAFF_LOGIN_REDIRECT_URL = os.environ.get("BANSHI_STAFF_LOGIN_REDIRECT_URL") or "/workbench/"
+LOGOUT_REDIRECT_URL = "/"
+BANSHI_LOGIN_MAX_FAILURES = env_int("BANSHI_LOGIN_MAX_FAILURES", 5)
+BANSHI_LOGIN_WINDOW_MINUTES = env_int("BANSHI_LOGIN_WINDOW_MINUTES", 15)
+BANSHI_LOGIN_LOCK_MINUTES = env_int("BANSHI_LOGIN_LOCK_MINUTES", 15)
+BANSHI_OIDC_ISSUER = os.environ.get("BANSHI_OIDC_ISSUER", "").strip().rstrip("/")
+BANSHI_OIDC_CLIENT_ID = os.environ.get("BANSHI_OIDC_CLIENT_ID", "")
+BANSHI_OIDC_CLIENT_SECRET = os.environ.get("BANSHI_OIDC_CLIENT_SECRET", "")
+BANSHI_OIDC_SCOPES = os.environ.get("BANSHI_OIDC_SCOPES") or "openid profile"
+BANSHI_OIDC_ID_NUMBER_CLAIM = os.environ.get("BANSHI_OIDC_ID_NUMBER_CLAIM") or "id_number"
+BANSHI_OIDC_NAME_CLAIM = os.environ.get("BANSHI_OIDC_NAME_CLAIM") or "name"
+BANSHI_OIDC_PHONE_CLAIM = os.environ.get("BANSHI_OIDC_PHONE_CLAIM", "phone_number")
+BANSHI_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("BANSHI_OIDC_AUTHORIZATION_ENDPOINT", "")
+BANSHI_OIDC_TOKEN_ENDPOINT = os.environ.get("BANSHI_OIDC_TOKEN_ENDPOINT", "")
+BANSHI_OIDC_USERINFO_ENDPOINT = os.environ.get("BANSHI_OIDC_USERINFO_ENDPOINT", "")
+BANSHI_OIDC_TOKEN_AUTH_METHOD = (
+    os.environ.get("BANSHI_OIDC_TOKEN_AUTH_METHOD") or "client_secret_basic"
+)
+BANSHI_OIDC_CA_BUNDLE = os.environ.get("BANSHI_OIDC_CA_BUNDLE", "")
+BANSHI_OIDC_REDIRECT_URI = os.environ.get("BANSHI_OIDC_REDIRECT_URI", "")
+BANSHI_OIDC_TIMEOUT = env_int("BANSHI_OIDC_TIMEOUT", 10)
+BANSHI_OIDC_LABEL = os.environ.get("BANSHI_OIDC_LABEL") or "统一身份认证登录"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -12,6 +12,7 @@ admin.site.index_title = "事项目录与平台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("banshi.people.urls")),
     path("api/v1/", api.urls),
     path("", include("banshi.portal.urls")),
 ]

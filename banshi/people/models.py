@@ -8,8 +8,12 @@ linked to a :class:`Person` (and, through :class:`EnterpriseRole`, to the enterp
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+
+from banshi.people import identifiers
 
 
 class Role(models.TextChoices):
@@ -24,6 +28,8 @@ class Role(models.TextChoices):
     HOTLINE_AGENT = "hotline_agent", "12345 坐席"
     AUDITOR = "auditor", "审计员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    # 本级人民政府负责人: approves the extension of a joint handling (行政许可法第42条第二款).
+    GOVERNMENT_HEAD = "government_head", "本级人民政府负责人"
 
 
 class Person(models.Model):
@@ -51,6 +57,30 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Birth date and sex are read from the ID number (one source of truth, used by prefill).
+    @property
+    def birth_date(self) -> dt.date:
+        return dt.date(
+            int(self.id_number[6:10]), int(self.id_number[10:12]), int(self.id_number[12:14])
+        )
+
+    @property
+    def sex(self) -> str:
+        """``male`` or ``female`` (GB 11643: an odd sequence number is male)."""
+        return "male" if int(self.id_number[16]) % 2 else "female"
+
+    @property
+    def sex_label(self) -> str:
+        return "男" if self.sex == "male" else "女"
+
+    @property
+    def masked_id_number(self) -> str:
+        return identifiers.mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return identifiers.mask_phone(self.phone)
 
 
 class Enterprise(models.Model):
@@ -99,7 +129,12 @@ class EnterpriseRole(models.Model):
 
 
 class Authorisation(models.Model):
-    """代办授权: an agent may act for a principal (person or enterprise) within a scope until a date."""
+    """代办授权: an agent may act for a principal (person or enterprise) within a scope until a date.
+
+    ``scope`` is a comma-separated list of bundle or item codes; empty means every matter. It is
+    valid from ``valid_from`` to ``valid_to`` inclusive, unless revoked (``revoked_at``). Checked by
+    :func:`banshi.people.services.may_act_for` / ``find_authorisation``; never by hand.
+    """
 
     agent = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="authorisations_received"
@@ -131,8 +166,16 @@ class Authorisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        principal = self.principal_person or self.principal_enterprise
-        return f"{self.agent} → {principal}"
+        return f"{self.agent} → {self.principal}"
+
+    @property
+    def principal(self) -> Person | Enterprise | None:
+        return self.principal_person or self.principal_enterprise
+
+    @property
+    def scope_codes(self) -> frozenset[str]:
+        """The codes the authorisation covers; empty = every matter."""
+        return frozenset(code for code in self.scope.split(",") if code)
 
 
 class StaffProfile(models.Model):
@@ -150,6 +193,18 @@ class StaffProfile(models.Model):
     )
     roles = models.JSONField("角色", default=list, blank=True)
     window = models.CharField("窗口号", max_length=30, blank=True)
+    # "A staff member sees only their department's cases unless granted more" (DESIGN §8).
+    all_departments = models.BooleanField(
+        "可办理全部部门",
+        default=False,
+        help_text="如综合窗口人员：可查看和受理所有部门的办件",
+    )
+    extra_departments = models.ManyToManyField(
+        "catalog.Department",
+        verbose_name="另行授权的部门",
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "工作人员"
@@ -160,3 +215,55 @@ class StaffProfile(models.Model):
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [labels.get(role, role) for role in self.roles]
+
+
+class LoginAttempt(models.Model):
+    """登录记录: every password login attempt, the lockout's memory and the login audit trail.
+
+    ``username`` is stored lower-cased (the lockout key); no password is ever stored.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+        LOCKED = "locked", "已锁定，拒绝"
+
+    username = models.CharField("用户名", max_length=150)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "登录记录"
+        verbose_name_plural = "登录记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "-at"], name="login_attempt_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ExternalIdentity(models.Model):
+    """A login account's identity at an OIDC provider (统一身份认证): issuer + subject, never reused."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField("身份提供方", max_length=300)
+    subject = models.CharField("外部用户标识", max_length=255)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_login_at = models.DateTimeField("最近登录", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "统一身份认证账号"
+        verbose_name_plural = "统一身份认证账号"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} · {self.subject}"
