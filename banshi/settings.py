@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "banshi.workdays",
     "banshi.catalog",
     "banshi.people",
+    "banshi.cases",
     "banshi.api",
     "banshi.portal",
 ]
