@@ -159,10 +159,13 @@ def remaining(
 
 
 def level(left: int, total: int, fraction: Fraction) -> str:
-    """预警级别: red when overdue, yellow when at most ``fraction`` of the time is left, else green."""
+    """预警级别: red when overdue, yellow when at most ``fraction`` of the time is left, else green.
+
+    An immediate item (total 0) is green on its day and red after it: no yellow noise for it.
+    """
     if left < 0:
         return RED
-    if left <= total * fraction:
+    if left <= total * fraction and left < total:
         return YELLOW
     return GREEN
 

@@ -391,6 +391,7 @@ def submit_application(
     agent: Person | None = None,
     enterprise: Enterprise | None = None,
     profile: Mapping[str, Any] | None = None,
+    submitted_by: Any = None,
 ) -> Application:
     """申请: one Application + one Case per chosen item, their events and outbox rows, in ONE
     transaction; receipt starts the 5-working-day correction window (第32条(四)).
@@ -398,11 +399,19 @@ def submit_application(
     Idempotent: the same applicant and ``idempotency_key`` return the first application (a double
     click or a retried request files nothing twice). ``profile`` (flat, keyed by prefill source)
     feeds the plan's ``when`` conditions; by default it is built from the applicant and enterprise.
-    Raises RuleViolation (unknown code, nothing applies, bad answer), PermissionDenied (agent
-    without a valid authorisation, applicant not representing the enterprise).
+    ``submitted_by`` is the window clerk who keys in a walk-in application (recorded on the
+    events); by default the applicant (or agent) submits. Raises RuleViolation (unknown code,
+    nothing applies, bad answer), PermissionDenied (agent without a valid authorisation, applicant
+    not representing the enterprise, ``submitted_by`` not a window clerk).
     """
     key = (idempotency_key or "").strip()
     _check_submission(bundle_code, item_code, key, channel)
+    if submitted_by is not None and Role.WINDOW_CLERK.value not in permissions.staff_roles(
+        submitted_by
+    ):
+        raise PermissionDenied(
+            "只有综合窗口人员可以代为录入申请", "only a window clerk keys in an application"
+        )
     existing = _submitted_with_key(applicant, key)
     if existing is not None:
         return existing
@@ -420,6 +429,7 @@ def submit_application(
                 agent=agent,
                 enterprise=enterprise,
                 profile=profile,
+                submitted_by=submitted_by,
             )
     except IntegrityError:
         existing = _submitted_with_key(applicant, key)  # a concurrent retry won the race
@@ -459,6 +469,7 @@ def _create_application(
     agent: Person | None,
     enterprise: Enterprise | None,
     profile: Mapping[str, Any] | None,
+    submitted_by: Any,
 ) -> Application:
     now = clock.now()
     today = _local_date(now)
@@ -495,7 +506,11 @@ def _create_application(
     )
     cases = _create_cases(application, plan, versions, _joint_review_lead(bundle_version, joint))
     _link_dependencies(plan, cases)
-    _record_submission(application, cases, agent or applicant)
+    if submitted_by is not None:
+        actor = _Actor(submitted_by, Role.WINDOW_CLERK.value)
+    else:
+        actor = _Actor((agent or applicant).user, Role.APPLICANT.value)
+    _record_submission(application, cases, actor)
     return application
 
 
@@ -654,10 +669,7 @@ def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
             cases[planned.code].depends_on.set([cases[code] for code in planned.depends_on])
 
 
-def _record_submission(
-    application: Application, cases: Mapping[str, Case], submitter: Person
-) -> None:
-    actor = _Actor(submitter.user, Role.APPLICANT.value)
+def _record_submission(application: Application, cases: Mapping[str, Case], actor: _Actor) -> None:
     _event(
         application,
         None,
@@ -796,6 +808,40 @@ def _check_correction_entry(entry: Mapping[str, Any], planned: Mapping[str, Any]
             f"第31条: 不得要求提交与申请事项无关的材料：{', '.join(unrelated)}",
             f"art. 31: materials or fields unrelated to the item: {', '.join(unrelated)}",
         )
+
+
+def correct_on_the_spot(
+    application: Application,
+    form_data: Mapping[str, Any],
+    actor: Any,
+    version: int,
+    *,
+    note: str = "",
+) -> Application:
+    """当场更正 (第32条(三)): an error that can be corrected on the spot (a typo in a field) is
+    corrected at intake instead of through a correction notice; the event keeps the diff
+    (field: [before, after]) as the audit trail."""
+    with transaction.atomic():
+        application = _lock(application)
+        actor_ = _authorize(actor, application, Action.CORRECT_ON_THE_SPOT)
+        _check_version(application, version)
+        for case in _cases(application):
+            _require_state(case, Action.CORRECT_ON_THE_SPOT)
+        before = dict(application.form_data)
+        after = _json({**before, **dict(form_data)})
+        diff = {
+            code: [before.get(code), after[code]]
+            for code in sorted(form_data)
+            if before.get(code) != after[code]
+        }
+        if not diff:
+            raise RuleViolation("没有需要更正的内容", "nothing to correct")
+        application.form_data = after
+        _touch(application)
+        _event(
+            application, None, "corrected_on_the_spot", actor_, data={"diff": diff, "note": note}
+        )
+        return application
 
 
 def answer_correction(

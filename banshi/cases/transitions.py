@@ -75,6 +75,7 @@ class Action(StrEnum):
     REQUEST_CORRECTION = "request_correction"  # 补正 (第32条(四))
     ANSWER_CORRECTION = "answer_correction"  # 申请人提交补正材料
     REFUSE_AT_INTAKE = "refuse_at_intake"  # 不予受理 (第32条(一)(二))
+    CORRECT_ON_THE_SPOT = "correct_on_the_spot"  # 当场更正 (第32条(三))
     ACCEPT = "accept"  # 受理 (第32条(五))
     DEEM_ACCEPT = "deem_accept"  # 逾期不告知视为受理 (第32条(四))
     START_REVIEW = "start_review"  # 审查
@@ -99,6 +100,7 @@ ACTION_LABELS = {
     Action.REQUEST_CORRECTION: "一次性告知补正",
     Action.ANSWER_CORRECTION: "提交补正材料",
     Action.REFUSE_AT_INTAKE: "不予受理",
+    Action.CORRECT_ON_THE_SPOT: "当场更正",
     Action.ACCEPT: "受理",
     Action.DEEM_ACCEPT: "逾期视为受理",
     Action.START_REVIEW: "开始审查",
@@ -171,6 +173,13 @@ TABLE: tuple[Transition, ...] = (
         S.REFUSED_AT_INTAKE,
         [R.WINDOW_CLERK],
         "第32条(一)(二); unanswered correction",
+    ),
+    _row(
+        Action.CORRECT_ON_THE_SPOT,
+        INTAKE,
+        None,
+        [R.WINDOW_CLERK, R.APPLICANT],
+        "第32条(三): 可以当场更正的错误",
     ),
     _row(Action.ACCEPT, INTAKE, S.ACCEPTED, [R.WINDOW_CLERK], "第32条(五)"),
     _row(Action.DEEM_ACCEPT, INTAKE, S.ACCEPTED, [R.SYSTEM], "第32条(四) 逾期不告知"),

@@ -176,3 +176,11 @@ def test_one_scheduled_run_scans_and_logs(caplog):
     ):
         scheduler.run_once()
     assert "red: 1" in caplog.text
+
+
+def test_an_immediate_item_is_not_warned_on_its_day_but_is_overdue_the_next__art34():
+    application = accepted(item="GA-YZ-001")
+    case = case_of(application, "GA-YZ-001")
+    assert services.clock_status(case, MONDAY) == (0, 0, "green")
+    assert services.raise_supervisions(MONDAY) == {"yellow": [], "red": []}
+    assert services.raise_supervisions(dt.date(2025, 3, 4)) == {"yellow": [], "red": [case.number]}

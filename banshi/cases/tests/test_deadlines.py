@@ -68,6 +68,8 @@ def test_levels():
     assert deadlines.level(6, 20, third) == "yellow"
     assert deadlines.level(0, 20, third) == "yellow"
     assert deadlines.level(-1, 20, third) == "red"
+    assert deadlines.level(0, 0, third) == "green"  # 即办件 on its day
+    assert deadlines.level(-1, 0, third) == "red"
 
 
 def test_opinions_are_due_before_the_yellow_third():

@@ -324,3 +324,34 @@ def test_withdrawal_before_acceptance_cancels_every_case():
     application = fresh(application)
     assert application.status == "withdrawn"
     assert set(application.cases.values_list("state", flat=True)) == {"withdrawn"}
+
+
+# ------------------------------------------------------------------ on-the-spot correction (第32条(三))
+def test_an_error_is_corrected_on_the_spot_with_an_audit_diff__art32_3():
+    application = submit()
+    with clock.frozen(MONDAY):
+        services.correct_on_the_spot(
+            application, {"enterprise.name": "某某餐饮店"}, clerk(), application.version
+        )
+    event = CaseEvent.objects.get(application=application, kind="corrected_on_the_spot")
+    assert event.data["diff"] == {"enterprise.name": ["某某餐饮有限公司", "某某餐饮店"]}
+    assert fresh(application).form_data["enterprise.name"] == "某某餐饮店"
+
+
+def test_on_the_spot_correction_is_only_for_intake__art32_3():
+    application = submit()
+    with clock.frozen(MONDAY):
+        services.accept(application, clerk(), application.version)
+        with pytest.raises(InvalidTransition):
+            services.correct_on_the_spot(
+                application, {"shop.area": 1}, clerk(), fresh(application).version
+            )
+
+
+def test_a_window_clerk_may_key_in_a_walk_in_application():
+    desk = clerk()
+    application = submit(channel="window", submitted_by=desk)
+    event = CaseEvent.objects.get(application=application, kind="submitted")
+    assert (event.actor, event.actor_role) == (desk, "window_clerk")
+    with pytest.raises(PermissionDenied):
+        submit(channel="window", submitted_by=reviewer())
