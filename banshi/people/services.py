@@ -37,8 +37,8 @@ from banshi.people.models import (
 
 logger = logging.getLogger(__name__)
 
-# Roles that use the Django admin site (事项目录, 工作日历, 账号管理) and so get ``is_staff``.
-ADMIN_SITE_ROLES = frozenset({Role.CATALOGUE_ADMIN, Role.SYSTEM_ADMIN})
+# Roles that use the Django admin site (事项目录, 工作日历, 账号管理, 登录记录) and so get ``is_staff``.
+ADMIN_SITE_ROLES = frozenset({Role.CATALOGUE_ADMIN, Role.SYSTEM_ADMIN, Role.AUDITOR})
 # Roles that only make sense inside a department (审批人员, 部门负责人, 首席服务员).
 DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.CHIEF_SERVICE_OFFICER})
 

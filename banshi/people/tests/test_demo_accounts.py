@@ -95,6 +95,12 @@ def test_the_original_accounts_keep_their_powers(demo):
     assert catalog_admin.has_perm("catalog.change_department")
 
 
+def test_the_auditor_reads_the_login_log_in_the_admin(client, demo):
+    client.force_login(User.objects.get(username="auditor"))
+    assert client.get("/admin/people/loginattempt/").status_code == 200
+    assert client.get("/admin/people/person/").status_code == 403
+
+
 def test_the_window_clerk_serves_every_department(demo):
     clerk = User.objects.get(username="window_clerk")
     assert permissions.department_codes_for(clerk) is permissions.ALL_DEPARTMENTS
