@@ -1,9 +1,9 @@
-"""Who may do what to applications and cases: the one place that reads staff roles and departments.
+"""Who may do what to applications and cases, as the case engine asks it.
 
-Staff: a user's roles and department come from ``people.StaffProfile`` (DESIGN §8: department ×
-role). Applicant side: the applicant's own account, or the account of the agent named on the
-application. When ``banshi.people.permissions`` offers the same answers, this module is the single
-switch-over point; nothing else in the case engine reads StaffProfile.
+The answers come from the project's one permission check (:mod:`banshi.people.permissions`: roles,
+department scope, the person behind an account) and from :mod:`banshi.people.services` (agent
+authorisations); this module only phrases them in the engine's terms, so nothing else in the case
+engine reads ``StaffProfile`` or ``Authorisation`` itself.
 """
 
 from __future__ import annotations
@@ -11,57 +11,43 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
 from banshi.cases.transitions import Role
-from banshi.people.models import Authorisation, Enterprise, EnterpriseRole, Person
+from banshi.people import permissions as people_permissions
+from banshi.people import services as people_services
+from banshi.people.models import Authorisation, Enterprise, Person
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
     from banshi.cases.models import Application
-
-# Roles that see every department's cases (DESIGN §8: "unless granted more").
-SEE_ALL_ROLES = frozenset({"supervisor", "system_admin"})
-
-
-def _profile(user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.staff_profile
-    except ObjectDoesNotExist:
-        return None
 
 
 def staff_roles(user) -> frozenset[str]:
-    """The staff roles a user holds (empty for applicants and anonymous users)."""
-    profile = _profile(user)
-    return frozenset(profile.roles or ()) if profile is not None else frozenset()
+    """The staff roles a user holds (a superuser holds ``system_admin``; applicants none)."""
+    return people_permissions.roles_of(user)
 
 
-def department_codes(user) -> frozenset[str]:
-    """Codes of the departments a staff member works for (one today; a set keeps callers ready)."""
-    profile = _profile(user)
-    if profile is None or profile.department_id is None:
-        return frozenset()
-    return frozenset({profile.department.code})
+def department_codes(user) -> Container[str]:
+    """The departments whose cases the user may see and, for department-bound roles, act on:
+    their own, those granted on their profile, or every department (``ALL_DEPARTMENTS``)."""
+    return people_permissions.department_codes_for(user)
 
 
 def sees_every_department(user) -> bool:
-    """Supervisors and system administrators see every department's cases."""
-    if user is not None and getattr(user, "is_superuser", False):
-        return True
-    return bool(staff_roles(user) & SEE_ALL_ROLES)
+    """Supervisors, system administrators, government heads and all-department profiles."""
+    return people_permissions.department_codes_for(user) is people_permissions.ALL_DEPARTMENTS
+
+
+def department_filter(user, field: str) -> Q:
+    """A query filter on the department code at ``field`` for what the user may see as staff."""
+    return people_permissions.department_q(user, field=field)
 
 
 def person_of(user) -> Person | None:
     """The Person record behind an applicant's account, if any."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.person
-    except ObjectDoesNotExist:
-        return None
+    return people_permissions.person_for(user)
 
 
 def is_applicant_side(user, application: Application) -> bool:
@@ -80,9 +66,9 @@ def roles_for(user, application: Application) -> frozenset[str]:
     return frozenset(roles)
 
 
-def may_represent(person: Person, enterprise: Enterprise) -> bool:
-    """Whether ``person`` may apply for ``enterprise`` in their own name (法定代表人 or 经办人)."""
-    return EnterpriseRole.objects.filter(person=person, enterprise=enterprise).exists()
+def may_represent(person: Person, enterprise: Enterprise, *, code: str, day: dt.date) -> bool:
+    """Whether ``person`` may apply for ``enterprise`` (法定代表人, 经办人, or authorised)."""
+    return people_services.may_act_for(person, enterprise, scope=code, on=day)
 
 
 def find_authorisation(
@@ -93,23 +79,9 @@ def find_authorisation(
     code: str,
     day: dt.date,
 ) -> Authorisation | None:
-    """A valid 代办授权 from the principal to ``agent`` covering ``code`` on ``day``, if any.
-
-    The principal is the enterprise when there is one, else the person. Scope empty means every
-    item; otherwise it must name the bundle or item code applied for.
-    """
-    principal = (
-        Q(principal_enterprise=enterprise) if enterprise is not None else Q(principal_person=person)
-    )
-    return (
-        Authorisation.objects.filter(
-            principal,
-            agent=agent,
-            valid_from__lte=day,
-            valid_to__gte=day,
-            revoked_at__isnull=True,
-        )
-        .filter(Q(scope="") | Q(scope=code))
-        .order_by("-valid_to", "-id")
-        .first()
-    )
+    """A valid 代办授权 to ``agent`` covering ``code`` on ``day``: from the enterprise when there
+    is one, else from the person."""
+    principal = enterprise if enterprise is not None else person
+    if principal is None:
+        return None
+    return people_services.find_authorisation(agent, principal, scope=code, on=day)

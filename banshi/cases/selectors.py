@@ -31,15 +31,12 @@ def application_for_person(person: Person, number: str) -> Application | None:
 
 def cases_visible_to(user, *, states: list[str] | None = None) -> QuerySet[Case]:
     """Cases a staff member may see: their departments' (index department × state), or all for
-    supervisors and system administrators; nothing for a user without a staff profile."""
+    supervisors, system administrators, government heads and all-department profiles; nothing
+    for a user without a staff role."""
     queryset = Case.objects.select_related(
         "application", "department", "item", "item_version"
     ).order_by("decision_due", "pk")
-    if not permissions.sees_every_department(user):
-        codes = permissions.department_codes(user)
-        if not codes:
-            return queryset.none()
-        queryset = queryset.filter(department__code__in=sorted(codes))
+    queryset = queryset.filter(permissions.department_filter(user, "department__code"))
     if states:
         queryset = queryset.filter(state__in=states)
     return queryset
@@ -65,12 +62,7 @@ def supervision_board(user, *, open_only: bool = True) -> QuerySet[Supervision]:
     ).order_by("level", "raised_at", "pk")  # "red" sorts before "yellow": red first
     if open_only:
         queryset = queryset.filter(resolved_at__isnull=True)
-    if not permissions.sees_every_department(user):
-        codes = permissions.department_codes(user)
-        if not codes:
-            return queryset.none()
-        queryset = queryset.filter(case__department__code__in=sorted(codes))
-    return queryset
+    return queryset.filter(permissions.department_filter(user, "case__department__code"))
 
 
 def pending_outbox(limit: int = 100) -> QuerySet[OutboxMessage]:

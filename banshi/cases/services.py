@@ -524,7 +524,9 @@ def _check_standing(
     """代办 needs a valid authorisation (scope covering ``code``); applying for an enterprise in
     one's own name needs a role in it (法定代表人 / 经办人)."""
     if agent is None:
-        if enterprise is not None and not permissions.may_represent(applicant, enterprise):
+        if enterprise is not None and not permissions.may_represent(
+            applicant, enterprise, code=code, day=day
+        ):
             raise PermissionDenied(
                 f"{applicant.name} 不是 {enterprise.name} 的法定代表人或经办人",
                 "the applicant does not represent this enterprise",
