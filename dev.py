@@ -74,9 +74,14 @@ def up(argv: list[str]) -> None:
         "  办事 Banshi 已就绪 / Banshi is ready\n"
         f"  公众门户 Public portal:   {host}/\n"
         f"  管理后台 Staff admin:     {host}/admin/\n"
-        "  演示账号 Demo accounts (password for all: banshi-demo-2026):\n"
-        "    catalog_admin  事项管理员 catalogue administrator\n"
-        "    sysadmin       系统管理员 system administrator\n"
+        "  演示账号 Demo accounts (password for all: banshi-demo-2026; the login page lists all 19):\n"
+        "    citizen / enterprise   申请人 applicants (个人 / 企业法定代表人)\n"
+        "    window_clerk           综合窗口 window clerk\n"
+        "    scjg_reviewer / xf_reviewer / scjg_head   审批人员 / 部门负责人 reviewers, heads\n"
+        "    supervisor             效能监督 supervisor\n"
+        "    catalog_admin          事项管理员 catalogue administrator (/admin/)\n"
+        "    sysadmin               系统管理员 system administrator\n"
+        f"  登录 Log in:             {host}/accounts/login/\n"
         "  Stop with Ctrl+C.\n",
         flush=True,
     )
