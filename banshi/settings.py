@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "banshi.catalog",
     "banshi.people",
     "banshi.cases",
+    "banshi.documents",
     "banshi.api",
     "banshi.portal",
 ]

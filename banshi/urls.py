@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("banshi.people.urls")),
     path("api/v1/", api.urls),
+    path("verify/", include("banshi.documents.urls")),
     path("", include("banshi.portal.urls")),
 ]
 
