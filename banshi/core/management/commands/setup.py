@@ -6,6 +6,8 @@ Migrates the database, loads the shipped national catalogue (a no-op when unchan
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -26,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, no_catalogue: bool, **options):
         from django.conf import settings
 
-        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        for folder in (settings.DATA_DIR, settings.STATIC_ROOT, settings.MEDIA_ROOT):
+            Path(folder).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database migrated / 数据库已迁移")
         if not no_catalogue:
