@@ -1,8 +1,9 @@
 """``banshi serve [ADDRESS]``: serve the platform with a production-grade WSGI server.
 
-The embedded default uses waitress-free, threaded serving through Django's runserver only in DEBUG;
-otherwise gunicorn (from the lock file) with workers sized to the machine. Static files are served by
-WhiteNoise, so no proxy is needed on a single machine.
+gunicorn (from the lock file) with workers sized to the machine; Django's runserver only in DEBUG.
+Static files are served by WhiteNoise, so no proxy is needed on a single machine. In the embedded
+default (no ``BROKER_URL``) the deadline scan runs in-process in each worker (idempotent, row-locked);
+production leaves ``BANSHI_INPROCESS_SCHEDULER`` unset and runs ``banshi scan_deadlines`` from a timer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, address: str, workers: int, **options):
+        if not settings.BROKER_URL:
+            os.environ.setdefault("BANSHI_INPROCESS_SCHEDULER", "true")
         if settings.DEBUG:
             call_command("runserver", address, use_reloader=False)
             return
