@@ -1,0 +1,4 @@
+"""12345 pages: filled in by the views commit."""
+
+app_name = "appeals"
+urlpatterns: list = []
