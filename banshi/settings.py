@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "banshi.api",
     "banshi.appeals",
     "banshi.portal",
+    "banshi.workbench",
 ]
 
 MIDDLEWARE = [
