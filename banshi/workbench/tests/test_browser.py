@@ -155,7 +155,7 @@ def test_a_clerk_accepts_and_a_reviewer_decides(browser, site):
         assert page.get_by_text("已受理：各部门办件已进入审查").is_visible()
         _shoot(page, "application-accepted-desktop")
         assert Application.objects.get(number=number).status == "in_progress"
-        page.locator(".wb-nav").get_by_role("button", name="退出").click()
+        page.get_by_role("button", name="退出").click()  # the visible one
 
         _login(page, base, "reviewer", "/workbench/cases/")
         _shoot(page, "cases-desktop")
@@ -194,12 +194,12 @@ def test_the_queues_and_the_board_on_a_phone(browser, site):
         _shoot(page, "intake-phone")
         page.goto(f"{base}/workbench/applications/{number}/")
         _shoot(page, "application-phone")
-        page.locator(".wb-nav").get_by_role("button", name="退出").click()
+        page.get_by_role("button", name="退出").click()  # the visible one
         _login(page, base, "reviewer", "/workbench/cases/")
         _shoot(page, "cases-phone")
         page.goto(f"{base}/workbench/cases/{number}-01/")
         _shoot(page, "case-phone")
-        page.locator(".wb-nav").get_by_role("button", name="退出").click()
+        page.get_by_role("button", name="退出").click()  # the visible one
         _login(page, base, "sup", "/workbench/supervision/")
         assert page.locator("svg.bar-chart").is_visible()
         _shoot(page, "supervision-phone")
