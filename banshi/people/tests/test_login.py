@@ -65,14 +65,21 @@ def test_an_applicant_goes_to_the_home_page(client, applicant):
     assert post_login(client, "lina", PASSWORD)["Location"] == "/"
 
 
-def test_staff_go_to_the_admin_site_while_the_workbench_does_not_exist(client, make_staff):
+def test_staff_go_to_the_admin_site_when_no_workbench_is_routed(client, make_staff, settings):
+    settings.BANSHI_STAFF_LOGIN_REDIRECT_URL = "/no-such-page/"
     make_staff("cat", ["catalogue_admin"])
     assert post_login(client, "cat", PASSWORD)["Location"] == "/admin/"
 
 
-def test_staff_without_admin_access_fall_back_to_the_home_page(client, make_staff):
+def test_staff_without_admin_access_fall_back_to_the_home_page(client, make_staff, settings):
+    settings.BANSHI_STAFF_LOGIN_REDIRECT_URL = "/no-such-page/"
     make_staff("r", ["reviewer"])
     assert post_login(client, "r", PASSWORD)["Location"] == "/"
+
+
+def test_reviewers_go_to_the_workbench(client, make_staff):
+    make_staff("r", ["reviewer"])
+    assert post_login(client, "r", PASSWORD)["Location"] == "/workbench/"
 
 
 def test_staff_go_to_the_workbench_url_once_it_exists(client, make_staff, settings):
