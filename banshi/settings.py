@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "banshi.workdays",
     "banshi.catalog",
     "banshi.people",
+    "banshi.files",
     "banshi.cases",
     "banshi.documents",
     "banshi.api",
@@ -146,6 +147,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("BANSHI_STATIC_ROOT") or DATA_DIR / "static")
 MEDIA_ROOT = Path(os.environ.get("BANSHI_MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"
+# Uploaded materials (banshi.files): largest file accepted, and the kinds read from the content.
+BANSHI_UPLOAD_MAX_MB = env_int("BANSHI_UPLOAD_MAX_MB", 20)
+BANSHI_UPLOAD_TYPES = env_list("BANSHI_UPLOAD_TYPES", ["pdf", "png", "jpeg", "ofd"])
 
 SESSION_COOKIE_AGE = env_int("BANSHI_SESSION_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
