@@ -267,3 +267,40 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} · {self.subject}"
+
+
+class Consent(models.Model):
+    """同意记录 (PIPL §14: informed, voluntary, explicit; standards §7.3): one row per consent given.
+
+    Core administrative processing rests on the statutory duty, not on consent (PIPL §13(3)); consent
+    is asked only for optional purposes such as reusing what the person once provided to prefill a
+    new form (表单预填复用, M-D1). ``purpose`` names the purpose, ``scope`` what it covers (e.g. the
+    bundle or item code of one application), ``version`` the wording the person agreed to. Withdrawal
+    sets ``withdrawn_at``; a row is never deleted, so the record of consent outlives the consent.
+    """
+
+    class Purpose(models.TextChoices):
+        PREFILL_REUSE = "prefill_reuse", "复用已提交信息预填表单"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField("目的", max_length=30, choices=Purpose.choices)
+    scope = models.CharField("范围", max_length=200, help_text="如一件事或事项编码、草稿编号")
+    version = models.CharField("告知文本版本", max_length=20)
+    text = models.TextField("告知内容", blank=True)
+    given_at = models.DateTimeField("同意时间")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "同意记录"
+        verbose_name_plural = "同意记录"
+        ordering = ["-given_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "purpose", "scope"], name="consent_person_purpose"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_purpose_display()} · {self.scope}"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
