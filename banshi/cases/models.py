@@ -13,6 +13,8 @@ operation is in :mod:`banshi.cases.services`.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -514,3 +516,109 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.key}"
+
+
+# ------------------------------------------------------------------------------------ drafts
+class DraftStatus(models.TextChoices):
+    OPEN = "open", "填写中"
+    SUBMITTED = "submitted", "已提交"
+
+
+def new_idempotency_key() -> str:
+    """A fresh key per draft (uuid4): every submit of the draft carries it, so a retried submit
+    (double click, back button, a lost response) finds the application it already filed."""
+    return uuid.uuid4().hex
+
+
+class ApplicationDraft(models.Model):
+    """申请草稿: what an applicant has answered, typed, chosen and uploaded so far, saved as they go.
+
+    ``owner`` is the person filling it in (the account's 一人一档); ``principal`` the person they act
+    for as an agent (代办), ``enterprise`` the organisation applying (法人), both optional. Exactly one
+    of ``bundle_code`` / ``item_code``. ``answers`` and ``form_data`` keep the applicant's raw text
+    (re-shown exactly as typed); ``materials`` maps a material code to ``{"mode": "upload" |
+    "commitment" | "deficiency", "files": [StoredFile ids]}``. ``idempotency_key`` is fixed at
+    creation. Submitting links the resulting :class:`Application`; ``correction`` then stages the
+    answer to a correction notice (补正) until it is complete. Operations: :mod:`banshi.cases.drafts`.
+    """
+
+    owner = models.ForeignKey(
+        "people.Person", verbose_name="填写人", on_delete=models.CASCADE, related_name="drafts"
+    )
+    principal = models.ForeignKey(
+        "people.Person",
+        verbose_name="被代办人",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="drafts_by_agents",
+    )
+    enterprise = models.ForeignKey(
+        "people.Enterprise",
+        verbose_name="申请单位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="drafts",
+    )
+    bundle_code = models.CharField("一件事编码", max_length=64, blank=True)
+    item_code = models.CharField("事项编码", max_length=64, blank=True)
+    title = models.CharField("名称", max_length=200)
+    answers = models.JSONField("情形回答", default=dict, blank=True)
+    form_data = models.JSONField("表单数据", default=dict, blank=True)
+    materials = models.JSONField("材料", default=dict, blank=True)
+    consent_given = models.BooleanField("同意复用已提交信息", default=False)
+    consent_at = models.DateTimeField("同意时间", null=True, blank=True)
+    consent = models.ForeignKey(
+        "people.Consent",
+        verbose_name="同意记录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    step = models.CharField("当前步骤", max_length=12, default="situation")
+    idempotency_key = models.CharField(
+        "幂等键", max_length=80, unique=True, default=new_idempotency_key, editable=False
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=DraftStatus.choices, default=DraftStatus.OPEN
+    )
+    application = models.OneToOneField(
+        Application,
+        verbose_name="提交后的申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+    )
+    correction = models.JSONField("补正暂存", default=dict, blank=True)
+    created_at = models.DateTimeField("创建时间")
+    updated_at = models.DateTimeField("最近保存")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "申请草稿"
+        verbose_name_plural = "申请草稿"
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(~Q(bundle_code="") & Q(item_code=""))
+                | (Q(bundle_code="") & ~Q(item_code="")),
+                name="casedraft_bundle_or_item",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "updated_at"], name="casedraft_by_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"草稿 {self.pk} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return self.bundle_code or self.item_code
+
+    @property
+    def is_bundle(self) -> bool:
+        return bool(self.bundle_code)

@@ -1,0 +1,1256 @@
+"""申请草稿: the applicant's way from a bundle guide to a filed application, saved as they go.
+
+One :class:`~banshi.cases.models.ApplicationDraft` per started application. Every front door (the
+portal's apply pages today, a mobile app tomorrow) goes through these functions, so the rules below
+hold whatever the channel:
+
+* **Who applies.** The owner applies for themselves, for an enterprise they stand for (法定代表人 /
+  经办人), or for a person who authorised them (代办, a valid :class:`~banshi.people.models.
+  Authorisation` covering the code). Checked when the draft is created and again by the case engine.
+* **Prefill needs consent** (M-D1, PIPL §14): values from the profile (一人一档 / 一企一档) fill the
+  merged form only after the applicant ticks "同意复用本人已提交的信息"; that records a
+  :class:`~banshi.people.models.Consent`. Without it every field is typed. Each prefilled field says
+  where its value comes from (:data:`PREFILL_SOURCES`); identity values (name, ID number, credit
+  code …) stay locked, contact values (phone, address) may be edited, and a field that only takes
+  a profile value as its default (消防安全责任人 ← 法定代表人) may be changed. A field that a
+  situation answer already gave is carried over and locked (change the answer instead).
+* **Materials**: each planned material is fetched (电子证照 / 数据共享: nothing to do, and the page
+  says why), or uploaded (stored by content hash, :mod:`banshi.files`), or — only where every item
+  needing it allows — replaced by a commitment (告知承诺) or supplied later (容缺).
+* **Pre-review** (:mod:`banshi.cases.prereview`) runs on the draft as it stands; submitting is refused
+  while a blocking finding remains.
+* **Submit once.** The draft's ``idempotency_key`` (uuid4, fixed at creation) goes to
+  :func:`banshi.cases.services.submit_application`; the draft row is locked while submitting and
+  marked submitted in the same transaction, so a double click, a retried request or the back button
+  returns the one application already filed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+
+from banshi.cases import prereview, services
+from banshi.cases.errors import PermissionDenied, RuleViolation
+from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice, DraftStatus
+from banshi.catalog import compiler, schema
+from banshi.catalog import selectors as catalog_selectors
+from banshi.core import clock
+from banshi.expr import ExprError
+from banshi.files.models import StoredFile
+from banshi.people import services as people_services
+from banshi.people.models import Authorisation, Consent, Enterprise, EnterpriseRole, Person
+
+log = logging.getLogger(__name__)
+
+STEPS = ("situation", "plan", "form", "materials", "review")
+MAX_VALUE_CHARS = 2000
+MAX_FILES_PER_MATERIAL = 20
+CONSENT_VERSION = "2026-1"
+CONSENT_TEXT = (
+    "本人同意本平台在本次申请中复用本人（及本人所代表单位）已在一人一档、一企一档中登记或以往办件中"
+    "提交的基本信息（如姓名、身份证号码、联系电话、地址、统一社会信用代码），用于预先填写申请表。"
+    "本人可随时撤回同意，撤回后已预填的内容将被清空，需自行填写。"
+)
+# An enterprise registered with a unified social credit code holds its 电子营业执照 (licence type
+# YYZZ); until the licence library (电子证照库) exists, that is all the profile can say about licences.
+ENTERPRISE_LICENCES = ("YYZZ",)
+
+
+# ---------------------------------------------------------------------------------- prefill
+@dataclass(frozen=True)
+class PrefillSource:
+    """One attribute a profile provides (DESIGN §10: prefill is a registry of sources): where it
+    comes from, in words, and whether the applicant may change it on the form."""
+
+    name: str
+    origin_zh: str
+    origin_en: str
+    editable: bool
+
+
+def _source(name: str, zh: str, en: str, *, editable: bool = False) -> PrefillSource:
+    return PrefillSource(name, zh, en, editable)
+
+
+PREFILL_SOURCES: dict[str, PrefillSource] = {
+    source.name: source
+    for source in (
+        _source("person.name", "一人一档：居民身份证", "personal profile: resident ID card"),
+        _source("person.id_number", "一人一档：居民身份证", "personal profile: resident ID card"),
+        _source(
+            "person.birth_date", "一人一档：身份证号码", "personal profile: from the ID number"
+        ),
+        _source("person.gender", "一人一档：身份证号码", "personal profile: from the ID number"),
+        _source(
+            "person.phone",
+            "一人一档：实名注册手机号",
+            "personal profile: registered mobile number",
+            editable=True,
+        ),
+        _source(
+            "person.email",
+            "一人一档：注册邮箱",
+            "personal profile: registered e-mail",
+            editable=True,
+        ),
+        _source(
+            "person.address",
+            "一人一档：以往办件",
+            "personal profile: earlier applications",
+            editable=True,
+        ),
+        _source("enterprise.name", "一企一档：营业执照", "enterprise profile: business licence"),
+        _source("enterprise.uscc", "一企一档：营业执照", "enterprise profile: business licence"),
+        _source(
+            "enterprise.legal_rep", "一企一档：营业执照", "enterprise profile: business licence"
+        ),
+        _source(
+            "enterprise.address",
+            "一企一档：营业执照",
+            "enterprise profile: business licence",
+            editable=True,
+        ),
+        _source(
+            "enterprise.legal_rep_id_number",
+            "一企一档：法定代表人身份信息",
+            "enterprise profile: legal representative's identity",
+        ),
+        _source(
+            "enterprise.legal_rep_phone",
+            "一企一档：法定代表人联系电话",
+            "enterprise profile: legal representative's phone",
+            editable=True,
+        ),
+    )
+}
+# Fields about the person filling in the form (经办人), whoever the applicant is.
+FILLER_PREFIXES = ("agent.",)
+
+
+def person_profile(person: Person | None) -> dict[str, Any]:
+    """一人一档 values keyed by prefill source name (empty values left out)."""
+    if person is None:
+        return {}
+    values: dict[str, Any] = {
+        "person.name": person.name,
+        "person.id_number": person.id_number,
+        "person.phone": person.phone,
+        "person.email": person.email,
+        "person.address": person.address,
+    }
+    try:
+        values["person.birth_date"] = person.birth_date.isoformat()
+        values["person.gender"] = person.sex_label
+    except (ValueError, IndexError):  # a malformed legacy row: no derived values
+        pass
+    return {key: value for key, value in values.items() if value}
+
+
+def enterprise_profile(enterprise: Enterprise | None) -> dict[str, Any]:
+    """一企一档 values keyed by prefill source name, with the licences it holds."""
+    if enterprise is None:
+        return {}
+    values: dict[str, Any] = {
+        "enterprise.name": enterprise.name,
+        "enterprise.uscc": enterprise.uscc,
+        "enterprise.legal_rep": enterprise.legal_representative,
+        "enterprise.address": enterprise.address,
+    }
+    role = (
+        EnterpriseRole.objects.filter(
+            enterprise=enterprise, kind=EnterpriseRole.Kind.LEGAL_REPRESENTATIVE
+        )
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    if role is not None:
+        values["enterprise.legal_rep"] = values["enterprise.legal_rep"] or role.person.name
+        values["enterprise.legal_rep_id_number"] = role.person.id_number
+        values["enterprise.legal_rep_phone"] = role.person.phone or enterprise.phone
+    values = {key: value for key, value in values.items() if value}
+    values[compiler.PROFILE_LICENCES] = list(ENTERPRISE_LICENCES)
+    return values
+
+
+def applicant_of(draft: ApplicationDraft) -> Person:
+    """The person the application is filed for (the principal when acting as an agent)."""
+    return draft.principal or draft.owner
+
+
+def profile_for(draft: ApplicationDraft) -> dict[str, Any]:
+    """The flat profile the plan's conditions and the prefill read: the applicant's 一人一档 and,
+    when applying for one, the enterprise's 一企一档."""
+    return {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+
+
+def _prefill_value(
+    draft: ApplicationDraft, form_field: compiler.FormField, profiles: tuple[dict, dict]
+) -> Any:
+    if form_field.prefill is None:
+        return None
+    applicant, filler = profiles
+    source = filler if form_field.code.startswith(FILLER_PREFIXES) else applicant
+    return source.get(form_field.prefill)
+
+
+# ---------------------------------------------------------------------------------- subjects
+@dataclass(frozen=True)
+class Subject:
+    """Someone the owner may apply as: themselves, an enterprise, or a principal (代办)."""
+
+    key: str  # "self" | "enterprise:<pk>" | "person:<pk>"
+    label: str
+    kind: str  # self | enterprise | principal
+    enterprise: Enterprise | None = None
+    principal: Person | None = None
+
+
+def subjects_for(owner: Person, code: str = "") -> list[Subject]:
+    """Whom ``owner`` may apply as for ``code`` today."""
+    today = clock.today()
+    found = [Subject("self", owner.name, "self")]
+    enterprises = (
+        Enterprise.objects.filter(person_roles__person=owner).distinct().order_by("name", "pk")
+    )
+    found += [
+        Subject(f"enterprise:{enterprise.pk}", enterprise.name, "enterprise", enterprise=enterprise)
+        for enterprise in enterprises
+    ]
+    authorisations = (
+        Authorisation.objects.filter(agent=owner, principal_person__isnull=False)
+        .select_related("principal_person")
+        .order_by("principal_person__name", "pk")
+    )
+    seen: set[int] = set()
+    for authorisation in authorisations:
+        principal = authorisation.principal_person
+        if principal.pk in seen:
+            continue
+        if people_services.find_authorisation(owner, principal, scope=code or "", on=today):
+            seen.add(principal.pk)
+            found.append(
+                Subject(f"person:{principal.pk}", principal.name, "principal", principal=principal)
+            )
+    return found
+
+
+# ---------------------------------------------------------------------------------- creation
+def _catalogue() -> schema.Catalogue:
+    return catalog_selectors.catalogue_snapshot(clock.today())
+
+
+def create_draft(
+    owner: Person,
+    *,
+    bundle_code: str = "",
+    item_code: str = "",
+    answers: Mapping[str, Any] | None = None,
+    subject: str = "self",
+) -> ApplicationDraft:
+    """Start a draft for a bundle or an item, as ``subject`` (see :func:`subjects_for`), keeping the
+    situation answers already given on the guide page (only the bundle's own questions)."""
+    if bool(bundle_code) == bool(item_code):
+        raise RuleViolation("必须且只能选择一个一件事或事项", "give exactly one bundle or item")
+    catalogue = _catalogue()
+    code = bundle_code or item_code
+    if bundle_code:
+        bundle = catalogue.bundles.get(bundle_code)
+        if bundle is None:
+            raise RuleViolation(f"未找到一件事 {code}", f"unknown bundle {code}")
+        title, questions = bundle.name, bundle.questions
+    else:
+        item = catalogue.items.get(item_code)
+        if item is None:
+            raise RuleViolation(f"未找到事项 {code}", f"unknown item {code}")
+        title, questions = item.name, ()
+    chosen = {candidate.key: candidate for candidate in subjects_for(owner, code)}.get(subject)
+    if chosen is None:
+        raise PermissionDenied(
+            "您不能以所选主体的名义申请本事项",
+            "you may not apply in the chosen name for this matter",
+        )
+    now = clock.now()
+    return ApplicationDraft.objects.create(
+        owner=owner,
+        principal=chosen.principal,
+        enterprise=chosen.enterprise,
+        bundle_code=bundle_code,
+        item_code=item_code,
+        title=title,
+        answers=_clean_answers(questions, answers or {}),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _clean_answers(questions: Sequence[schema.Question], raw: Mapping[str, Any]) -> dict[str, str]:
+    cleaned = {}
+    for question in questions:
+        value = raw.get(question.code)
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else None
+        if value is None:
+            continue
+        text = str(value).strip()[:200]
+        if text:
+            cleaned[question.code] = text
+    return cleaned
+
+
+def open_drafts(person: Person) -> QuerySet[ApplicationDraft]:
+    """The person's unfinished drafts, last saved first (我的办件)."""
+    return ApplicationDraft.objects.filter(owner=person, status=DraftStatus.OPEN).order_by(
+        "-updated_at", "-pk"
+    )
+
+
+def draft_for(person: Person | None, pk: int) -> ApplicationDraft | None:
+    """A draft by id, only for its owner."""
+    if person is None:
+        return None
+    return (
+        ApplicationDraft.objects.select_related("owner", "principal", "enterprise", "application")
+        .filter(owner=person, pk=pk)
+        .first()
+    )
+
+
+def delete_draft(draft: ApplicationDraft) -> None:
+    """Delete an unsubmitted draft (uploaded files stay stored: other drafts may share them)."""
+    _require_open(draft)
+    draft.delete()
+
+
+def _require_open(draft: ApplicationDraft) -> None:
+    if draft.status != DraftStatus.OPEN:
+        raise RuleViolation(
+            "该申请已提交，草稿不能再修改", "this application was submitted; the draft is closed"
+        )
+
+
+def _touch(draft: ApplicationDraft, *fields: str) -> None:
+    draft.updated_at = clock.now()
+    draft.save(update_fields=[*fields, "updated_at"])
+
+
+def set_step(draft: ApplicationDraft, step: str) -> None:
+    """Remember where the applicant is, so that resuming opens the same step."""
+    if step in STEPS and draft.step != step and draft.status == DraftStatus.OPEN:
+        draft.step = step
+        _touch(draft, "step")
+
+
+# ---------------------------------------------------------------------------------- plan
+@dataclass(frozen=True)
+class DraftPlan:
+    """The compiled plan of a draft, or why there is none (``problem``: zh, en)."""
+
+    plan: compiler.Plan | None
+    catalogue: schema.Catalogue
+    answers: dict[str, Any]  # typed, valid answers only
+    problem: tuple[str, str] | None = None
+
+
+def _questions_of(draft: ApplicationDraft, catalogue: schema.Catalogue) -> tuple:
+    bundle = catalogue.bundles.get(draft.bundle_code) if draft.bundle_code else None
+    return bundle.questions if bundle else ()
+
+
+def typed_answers(questions: Iterable[schema.Question], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers that fit their question's type, read as that type (a malformed answer counts as
+    unanswered here; pre-review reports it)."""
+    typed: dict[str, Any] = {}
+    for question in questions:
+        value = raw.get(question.code)
+        if prereview.blank(value):
+            continue
+        try:
+            checked = prereview.check_value(question.type, value, question.options, dt.date.max)
+        except prereview.Invalid:
+            continue
+        if isinstance(checked, Decimal) and checked == checked.to_integral_value():
+            checked = int(checked)
+        typed[question.code] = checked
+    return typed
+
+
+def plan_for(draft: ApplicationDraft) -> DraftPlan:
+    """Compile the draft's plan on today's catalogue, with its answers and the applicant's profile."""
+    catalogue = _catalogue()
+    answers = typed_answers(_questions_of(draft, catalogue), draft.answers)
+    profile = profile_for(draft)
+    try:
+        if draft.bundle_code:
+            plan = compiler.compile_plan(catalogue, draft.bundle_code, answers, profile)
+        else:
+            plan = compiler.compile_item_plan(catalogue, draft.item_code, answers, profile)
+    except (compiler.UnknownCodeError, compiler.DependencyCycleError) as error:
+        return DraftPlan(
+            None,
+            catalogue,
+            answers,
+            (
+                f"该事项当前无法在线申请：{error}",
+                f"this matter cannot be applied for online now: {error}",
+            ),
+        )
+    except ExprError as error:
+        return DraftPlan(
+            None,
+            catalogue,
+            answers,
+            (f"情形回答无法判断：{error}", f"an answer cannot be evaluated: {error}"),
+        )
+    if not plan.items:
+        return DraftPlan(
+            plan,
+            catalogue,
+            answers,
+            ("按所答情形，没有需要办理的事项", "no item applies to the answers given"),
+        )
+    return DraftPlan(plan, catalogue, answers)
+
+
+def save_answers(draft: ApplicationDraft, raw: Mapping[str, Any]) -> None:
+    """Keep the situation answers as typed (only the bundle's questions; blank = unanswered)."""
+    _require_open(draft)
+    questions = _questions_of(draft, _catalogue())
+    answers = dict(draft.answers)
+    for question in questions:
+        if question.code not in raw:
+            continue
+        value = raw.get(question.code)
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else ""
+        text = str(value or "").strip()[:200]
+        if text:
+            answers[question.code] = text
+        else:
+            answers.pop(question.code, None)
+    draft.answers = answers
+    _touch(draft, "answers")
+
+
+# ---------------------------------------------------------------------------------- the form
+@dataclass(frozen=True)
+class DraftField:
+    """One field of the merged form as the applicant sees it."""
+
+    code: str
+    label: str
+    type: str
+    options: tuple[str, ...]
+    help: str
+    item_count: int
+    value: str  # what the input shows
+    origin: str  # "profile" | "answer" | "typed" | ""
+    source_zh: str  # 来自一人一档：居民身份证
+    source_en: str
+    locked: bool
+    prefill_available: bool  # the profile could fill it, once consent is given
+    changed: bool  # an editable prefilled value the applicant changed
+
+
+def _field_view(
+    draft: ApplicationDraft,
+    form_field: compiler.FormField,
+    catalogue: schema.Catalogue,
+    answers: Mapping[str, Any],
+    profiles: tuple[dict, dict],
+) -> DraftField:
+    element = catalogue.data_elements.get(form_field.code)
+    base = {
+        "code": form_field.code,
+        "label": form_field.label,
+        "type": form_field.type,
+        "options": tuple(form_field.options),
+        "help": (element.help or "") if element else "",
+        "item_count": len(form_field.items),
+    }
+    if form_field.code in answers:
+        return DraftField(
+            **base,
+            value=prereview.as_text(answers[form_field.code]),
+            origin="answer",
+            source_zh="来自情形回答，如需修改请返回第1步",
+            source_en="from your situation answers; change them in step 1",
+            locked=True,
+            prefill_available=False,
+            changed=False,
+        )
+    prefill = _prefill_value(draft, form_field, profiles)
+    typed = draft.form_data.get(form_field.code)
+    if prefill is not None and draft.consent_given:
+        source = PREFILL_SOURCES.get(form_field.prefill or "") or PrefillSource(
+            form_field.prefill or "",
+            f"档案：{form_field.prefill}",
+            f"profile: {form_field.prefill}",
+            False,
+        )
+        prefilled = prereview.as_text(prefill)
+        if _locked(form_field, source):
+            return DraftField(
+                **base,
+                value=prefilled,
+                origin="profile",
+                source_zh=f"来自{source.origin_zh}",
+                source_en=f"from the {source.origin_en}",
+                locked=True,
+                prefill_available=True,
+                changed=False,
+            )
+        changed = typed is not None and typed != prefilled
+        return DraftField(
+            **base,
+            value=typed if changed else prefilled,
+            origin="typed" if changed else "profile",
+            source_zh=f"来自{source.origin_zh}" + ("（已修改）" if changed else "，可修改"),
+            source_en=f"from the {source.origin_en}" + (" (changed)" if changed else ", editable"),
+            locked=False,
+            prefill_available=True,
+            changed=changed,
+        )
+    return DraftField(
+        **base,
+        value="" if typed is None else str(typed),
+        origin="typed" if typed else "",
+        source_zh="",
+        source_en="",
+        locked=False,
+        prefill_available=prefill is not None,
+        changed=False,
+    )
+
+
+def _locked(form_field: compiler.FormField, source: PrefillSource) -> bool:
+    """Identity values stay as the profile says: a field that *is* a non-editable profile attribute
+    (its code is the source's name) or describes the person filling in (``agent.*``). A field that
+    only borrows a source as its default (消防安全责任人 ← 法定代表人) may be changed."""
+    if source.editable:
+        return False
+    return form_field.code == source.name or form_field.code.startswith(FILLER_PREFIXES)
+
+
+def _profiles(draft: ApplicationDraft) -> tuple[dict, dict]:
+    return profile_for(draft), person_profile(draft.owner)
+
+
+def form_fields(draft: ApplicationDraft, drafted: DraftPlan | None = None) -> list[DraftField]:
+    """The merged form with each field's value, origin and whether it may be edited."""
+    drafted = drafted or plan_for(draft)
+    if drafted.plan is None:
+        return []
+    profiles = _profiles(draft)
+    return [
+        _field_view(draft, form_field, drafted.catalogue, drafted.answers, profiles)
+        for form_field in drafted.plan.form.fields
+    ]
+
+
+def save_form(draft: ApplicationDraft, raw: Mapping[str, Any]) -> None:
+    """Keep what the applicant typed. Locked fields are ignored; a prefilled value sent back
+    unchanged is not stored (it stays a prefill, and leaves with the consent)."""
+    _require_open(draft)
+    drafted = plan_for(draft)
+    data = dict(draft.form_data)
+    for view in form_fields(draft, drafted):
+        if view.locked or view.code not in raw:
+            continue
+        value = raw.get(view.code)
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else ""
+        text = str(value or "").strip()[:MAX_VALUE_CHARS]
+        if draft.consent_given and view.prefill_available and view.origin in ("profile", "typed"):
+            prefilled = _prefilled_text(draft, drafted, view.code)
+            if text == prefilled:
+                data.pop(view.code, None)
+            else:
+                data[view.code] = text  # "" = the applicant cleared a prefilled value
+            continue
+        if text:
+            data[view.code] = text
+        else:
+            data.pop(view.code, None)
+    draft.form_data = data
+    _touch(draft, "form_data")
+
+
+def _prefilled_text(draft: ApplicationDraft, drafted: DraftPlan, code: str) -> str:
+    form_field = drafted.plan.form.field(code)
+    return prereview.as_text(_prefill_value(draft, form_field, _profiles(draft)))
+
+
+def form_values(draft: ApplicationDraft, drafted: DraftPlan | None = None) -> dict[str, str]:
+    """Field code → the value that will be filed (prefilled or typed), blanks left out."""
+    return {view.code: view.value for view in form_fields(draft, drafted) if view.value.strip()}
+
+
+# ---------------------------------------------------------------------------------- consent
+def give_consent(draft: ApplicationDraft) -> Consent:
+    """The applicant agrees that their profile may prefill this application (records a Consent)."""
+    _require_open(draft)
+    now = clock.now()
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            person=draft.owner,
+            purpose=Consent.Purpose.PREFILL_REUSE,
+            scope=f"草稿 {draft.pk} · {draft.code}"
+            + (f" · {draft.enterprise.uscc}" if draft.enterprise_id else ""),
+            version=CONSENT_VERSION,
+            text=CONSENT_TEXT,
+            given_at=now,
+        )
+        if draft.consent_id and draft.consent_id != consent.pk:
+            Consent.objects.filter(pk=draft.consent_id, withdrawn_at__isnull=True).update(
+                withdrawn_at=now
+            )
+        draft.consent_given, draft.consent_at, draft.consent = True, now, consent
+        _touch(draft, "consent_given", "consent_at", "consent")
+    return consent
+
+
+def withdraw_consent(draft: ApplicationDraft) -> None:
+    """Withdraw the consent: the prefilled values leave the form (what was typed stays)."""
+    _require_open(draft)
+    now = clock.now()
+    with transaction.atomic():
+        if draft.consent_id:
+            Consent.objects.filter(pk=draft.consent_id, withdrawn_at__isnull=True).update(
+                withdrawn_at=now
+            )
+        draft.form_data = {
+            code: value for code, value in draft.form_data.items() if value not in ("", None)
+        }
+        draft.consent_given, draft.consent_at = False, None
+        _touch(draft, "consent_given", "consent_at", "form_data")
+
+
+# ---------------------------------------------------------------------------------- materials
+@dataclass(frozen=True)
+class DraftMaterial:
+    """One planned material and what the applicant did about it."""
+
+    code: str
+    name: str
+    description: str
+    item_names: tuple[str, ...]
+    route: str  # compiler ROUTE_* (upload, licence, data_share)
+    needs_upload: bool
+    note_zh: str  # why nothing needs handing in, or how to hand it in
+    note_en: str
+    mode: str  # upload | commitment | deficiency
+    files: tuple[StoredFile, ...]
+    commitment_allowed: bool
+    deficiency_allowed: bool
+
+
+def _material_note(
+    planned: compiler.PlannedMaterial, catalogue: schema.Catalogue, names: Mapping[str, str]
+) -> tuple[str, str]:
+    if planned.route == compiler.ROUTE_LICENCE and not planned.to_upload:
+        licence = catalogue.licence_types.get(planned.licence_type or "")
+        name = licence.name if licence else planned.licence_type
+        if planned.produced_by:
+            item = names.get(planned.produced_by, planned.produced_by)
+            return (
+                f"免提交：由本次办理的「{item}」办结后出具电子证照「{name}」，自动调取",
+                f"nothing to hand in: {item!r} in this application issues the e-licence "
+                f"{name!r}, which is fetched automatically",
+            )
+        return (
+            f"免提交：从电子证照库调取您的「{name}」",
+            f"nothing to hand in: your {name!r} is fetched from the e-licence library",
+        )
+    if planned.route == compiler.ROUTE_DATA_SHARE:
+        return (
+            f"免提交：通过数据共享从「{planned.data_share}」核验",
+            f"nothing to hand in: verified through data sharing with {planned.data_share!r}",
+        )
+    if planned.route == compiler.ROUTE_LICENCE:
+        licence = catalogue.licence_types.get(planned.licence_type or "")
+        name = licence.name if licence else planned.licence_type
+        return (
+            f"电子证照库中未找到您的「{name}」，请上传",
+            f"no {name!r} of yours is in the e-licence library: upload it",
+        )
+    return ("请上传", "upload it")
+
+
+def material_views(
+    draft: ApplicationDraft, drafted: DraftPlan | None = None
+) -> list[DraftMaterial]:
+    """Every planned material with its route, the applicant's choice and uploaded files."""
+    drafted = drafted or plan_for(draft)
+    if drafted.plan is None:
+        return []
+    names = {item.code: item.name for item in drafted.plan.items}
+    chosen = draft.materials or {}
+    ids = {pk for entry in chosen.values() for pk in entry.get("files", [])}
+    stored = StoredFile.objects.in_bulk(ids)
+    views = []
+    for planned in drafted.plan.materials:
+        entry = chosen.get(planned.code) or {}
+        material = drafted.catalogue.materials.get(planned.code)
+        zh, en = _material_note(planned, drafted.catalogue, names)
+        views.append(
+            DraftMaterial(
+                code=planned.code,
+                name=planned.name,
+                description=(material.description or "") if material else "",
+                item_names=tuple(names.get(code, code) for code in planned.items),
+                route=planned.route,
+                needs_upload=planned.to_upload,
+                note_zh=zh,
+                note_en=en,
+                mode=entry.get("mode") or prereview.MODE_UPLOAD,
+                files=tuple(stored[pk] for pk in entry.get("files", []) if pk in stored),
+                commitment_allowed=planned.commitment_allowed,
+                deficiency_allowed=planned.deficiency_allowed,
+            )
+        )
+    return views
+
+
+def _planned_upload(draft: ApplicationDraft, code: str) -> compiler.PlannedMaterial:
+    drafted = plan_for(draft)
+    try:
+        planned = drafted.plan.material(code) if drafted.plan else None
+    except KeyError:
+        planned = None
+    if planned is None or not planned.to_upload:
+        raise RuleViolation(
+            f"本申请无需提交材料 {code}", f"this application does not ask for material {code}"
+        )
+    return planned
+
+
+def choose_material_mode(draft: ApplicationDraft, code: str, mode: str) -> None:
+    """Upload it, replace it by a commitment (告知承诺) or supply it later (容缺), where allowed."""
+    _require_open(draft)
+    planned = _planned_upload(draft, code)
+    if mode not in prereview.MODES:
+        raise RuleViolation(f"未知的材料提交方式：{mode}", f"unknown way to hand in: {mode}")
+    if mode == prereview.MODE_COMMITMENT and not planned.commitment_allowed:
+        raise RuleViolation(
+            f"“{planned.name}”不适用告知承诺",
+            f"{planned.name!r} cannot be replaced by a commitment",
+        )
+    if mode == prereview.MODE_DEFICIENCY and not planned.deficiency_allowed:
+        raise RuleViolation(
+            f"“{planned.name}”不能容缺后补", f"{planned.name!r} cannot be supplied later"
+        )
+    materials = dict(draft.materials)
+    entry = dict(materials.get(code) or {"files": []})
+    entry["mode"] = mode
+    materials[code] = entry
+    draft.materials = materials
+    _touch(draft, "materials")
+
+
+def add_material_file(draft: ApplicationDraft, code: str, stored: StoredFile) -> None:
+    """Attach a stored file to a material (uploading means handing it in: mode ``upload``)."""
+    _require_open(draft)
+    _planned_upload(draft, code)
+    materials = dict(draft.materials)
+    entry = dict(materials.get(code) or {"files": []})
+    files = list(entry.get("files", []))
+    if stored.pk not in files:
+        if len(files) >= MAX_FILES_PER_MATERIAL:
+            raise RuleViolation(
+                f"每项材料最多上传 {MAX_FILES_PER_MATERIAL} 个文件",
+                f"at most {MAX_FILES_PER_MATERIAL} files per material",
+            )
+        files.append(stored.pk)
+    entry.update(files=files, mode=prereview.MODE_UPLOAD)
+    materials[code] = entry
+    draft.materials = materials
+    _touch(draft, "materials")
+
+
+def remove_material_file(draft: ApplicationDraft, code: str, file_id: int) -> None:
+    _require_open(draft)
+    materials = dict(draft.materials)
+    entry = dict(materials.get(code) or {})
+    entry["files"] = [pk for pk in entry.get("files", []) if pk != file_id]
+    materials[code] = entry
+    draft.materials = materials
+    _touch(draft, "materials")
+
+
+def draft_file(draft: ApplicationDraft, file_id: int) -> StoredFile | None:
+    """A file the draft (or its staged correction) refers to, else None (no browsing by id)."""
+    ids = {pk for entry in (draft.materials or {}).values() for pk in entry.get("files", [])}
+    ids |= {pk for pks in (draft.correction or {}).get("materials", {}).values() for pk in pks}
+    return StoredFile.objects.filter(pk=file_id).first() if file_id in ids else None
+
+
+def application_file(application: Application, file_id: int) -> StoredFile | None:
+    """A file handed in with the application (at submission or with a correction)."""
+    for entry in application.materials or []:
+        for described in entry.get("files", []) if isinstance(entry, Mapping) else []:
+            if described.get("id") == file_id:
+                return StoredFile.objects.filter(pk=file_id).first()
+    return None
+
+
+# ---------------------------------------------------------------------------------- review
+@dataclass
+class DraftReview:
+    """Pre-review of a draft as it stands."""
+
+    drafted: DraftPlan
+    findings: list[prereview.Finding] = field(default_factory=list)
+
+    @property
+    def plan(self) -> compiler.Plan | None:
+        return self.drafted.plan
+
+    @property
+    def problem(self) -> tuple[str, str] | None:
+        return self.drafted.problem
+
+    @property
+    def blocking(self) -> list[prereview.Finding]:
+        return [finding for finding in self.findings if finding.blocking]
+
+    @property
+    def warnings(self) -> list[prereview.Finding]:
+        return [finding for finding in self.findings if not finding.blocking]
+
+    @property
+    def can_submit(self) -> bool:
+        return self.problem is None and not self.blocking
+
+    def for_code(self, code: str) -> list[prereview.Finding]:
+        return [finding for finding in self.findings if finding.code == code]
+
+
+def review(draft: ApplicationDraft) -> DraftReview:
+    """Run the pre-review (:mod:`banshi.cases.prereview`) on the draft."""
+    drafted = plan_for(draft)
+    if drafted.plan is None or not drafted.plan.items:
+        return DraftReview(drafted)
+    views = form_fields(draft, drafted)
+    values = {view.code: view.value for view in views}
+    profiles = _profiles(draft)
+    expected = {}
+    for form_field in drafted.plan.form.fields:
+        if form_field.type in prereview.PROFILE_IDENTIFIER_TYPES:
+            value = _prefill_value(draft, form_field, profiles)
+            if value:
+                expected[form_field.code] = value
+    choices = {
+        code: prereview.MaterialChoice(
+            mode=entry.get("mode") or prereview.MODE_UPLOAD, files=len(entry.get("files", []))
+        )
+        for code, entry in (draft.materials or {}).items()
+    }
+    findings = prereview.review(
+        drafted.plan,
+        values,
+        choices,
+        answers=draft.answers,
+        expected=expected,
+        today=clock.today(),
+    )
+    return DraftReview(drafted, findings)
+
+
+# ---------------------------------------------------------------------------------- submit
+class PrereviewBlocked(RuleViolation):
+    """Submitting was refused: pre-review found blocking problems (``findings``)."""
+
+    code = "prereview_blocked"
+
+    def __init__(self, findings: list[prereview.Finding]) -> None:
+        self.findings = findings
+        super().__init__(
+            "预审未通过：" + "；".join(finding.zh for finding in findings),
+            "pre-review failed: " + "; ".join(finding.en for finding in findings),
+        )
+
+
+def _submitted_materials(draft: ApplicationDraft, views: Sequence[DraftMaterial]) -> list[dict]:
+    entries = []
+    for view in views:
+        if not view.needs_upload:
+            continue
+        if view.mode in (prereview.MODE_COMMITMENT, prereview.MODE_DEFICIENCY):
+            note = "申请人选择告知承诺" if view.mode == prereview.MODE_COMMITMENT else "容缺后补"
+            entries.append({"code": view.code, "name": view.name, "mode": view.mode, "note": note})
+            continue
+        files = [_file_entry(stored) for stored in view.files]
+        if files:
+            entries.append(
+                {
+                    "code": view.code,
+                    "name": view.name,
+                    "mode": prereview.MODE_UPLOAD,
+                    "sha256": files[0]["sha256"],
+                    "files": files,
+                }
+            )
+    return entries
+
+
+def _file_entry(stored: StoredFile) -> dict[str, Any]:
+    return {
+        "id": stored.pk,
+        "sha256": stored.sha256,
+        "name": stored.original_name,
+        "size": stored.size,
+        "content_type": stored.content_type,
+    }
+
+
+def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
+    """Pre-review, then file the application once (see the module docstring); returns it.
+
+    Raises :class:`PrereviewBlocked` while blocking findings remain, and whatever the case engine
+    raises (RuleViolation, PermissionDenied); nothing is written then.
+    """
+    with transaction.atomic():
+        locked = (
+            ApplicationDraft.objects.select_for_update()
+            .select_related("owner", "principal", "enterprise", "application")
+            .get(pk=draft.pk)
+        )
+        if locked.status == DraftStatus.SUBMITTED and locked.application_id:
+            return locked.application
+        checked = review(locked)
+        if checked.problem is not None:
+            raise RuleViolation(*checked.problem)
+        if checked.blocking:
+            raise PrereviewBlocked(checked.blocking)
+        values = form_values(locked, checked.drafted)
+        materials = _submitted_materials(locked, material_views(locked, checked.drafted))
+        application = services.submit_application(
+            applicant_of(locked),
+            bundle_code=locked.bundle_code or None,
+            item_code=locked.item_code or None,
+            answers=checked.drafted.answers,
+            form_data=values,
+            materials=materials,
+            idempotency_key=locked.idempotency_key,
+            channel=channel,
+            agent=locked.owner if locked.principal_id else None,
+            enterprise=locked.enterprise,
+            profile=profile_for(locked),
+        )
+        now = clock.now()
+        ApplicationDraft.objects.filter(pk=locked.pk).update(
+            status=DraftStatus.SUBMITTED, application=application, submitted_at=now, updated_at=now
+        )
+    draft.refresh_from_db()
+    return application
+
+
+# ---------------------------------------------------------------------------------- receipt
+def issue_receipt(application: Application, *, progress_url: str):
+    """收件凭证 with a QR code that opens ``progress_url``; idempotent (one current receipt per
+    application). Returns the Document, or None when the PDF cannot be made here (logged; the
+    progress page tries again)."""
+    from banshi.documents import content as documents
+    from banshi.documents.render import RenderUnavailable
+    from banshi.documents.services import issue_document
+
+    enterprise = application.enterprise
+    applicant = documents.Applicant(
+        name=enterprise.name if enterprise else application.applicant.name,
+        organisation=enterprise is not None,
+        identifier=enterprise.uscc if enterprise else application.applicant.id_number,
+    )
+    department = _lead_department(application)
+    region = getattr(settings, "BANSHI_REGION_NAME", "")
+    agency = department.name if department else "政务服务中心"
+    if region and not agency.startswith(region):
+        agency = f"{region}{agency}"
+    receipt = documents.Receipt(
+        applicant=applicant,
+        agency=agency,
+        items=tuple(case.item_version.name for case in application.cases.order_by("position")),
+        bundle=application.title if application.bundle_id else "",
+        received_at=application.received_at,
+        materials=tuple(received_materials(application)),
+        progress_url=progress_url,
+        received_by=application.get_channel_display(),
+        intake_due=application.intake_due,
+        application_number=application.number,
+    )
+    try:
+        return issue_document(receipt, application=application, department=department)
+    except RenderUnavailable as error:
+        log.warning("receipt for %s not rendered: %s", application.number, error)
+        return None
+
+
+def _lead_department(application: Application):
+    if application.bundle_version_id:
+        return application.bundle_version.department
+    case = application.cases.select_related("department").order_by("position").first()
+    return case.department if case else None
+
+
+def received_materials(application: Application) -> list[Any]:
+    """The receipt's list: the merged form, then each planned material and the form it came in."""
+    from banshi.documents.content import ReceivedMaterial
+
+    handed = {
+        entry["code"]: entry
+        for entry in application.materials or []
+        if isinstance(entry, Mapping) and entry.get("code")
+    }
+    found = [ReceivedMaterial(name=f"{application.title}申请表", form="电子表单", copies=1)]
+    for planned in application.plan.get("materials", []):
+        entry = handed.get(planned.get("code"))
+        name = planned.get("name") or planned.get("code")
+        if entry is not None:
+            mode = entry.get("mode")
+            if mode == prereview.MODE_COMMITMENT:
+                found.append(ReceivedMaterial(name=name, form="告知承诺"))
+            elif mode == prereview.MODE_DEFICIENCY:
+                found.append(ReceivedMaterial(name=name, form="容缺后补"))
+            else:
+                found.append(
+                    ReceivedMaterial(
+                        name=name, form="电子件", copies=len(entry.get("files", [])) or 1
+                    )
+                )
+        elif planned.get("route") == compiler.ROUTE_LICENCE:
+            found.append(ReceivedMaterial(name=name, form="电子证照调取"))
+        elif planned.get("route") == compiler.ROUTE_DATA_SHARE:
+            found.append(ReceivedMaterial(name=name, form="数据共享核验"))
+    return found
+
+
+# ---------------------------------------------------------------------------------- correction
+@dataclass(frozen=True)
+class CorrectionField:
+    code: str
+    label: str
+    type: str
+    options: tuple[str, ...]
+    value: str  # staged, else the value filed
+    findings: tuple[prereview.Finding, ...]
+
+
+@dataclass(frozen=True)
+class CorrectionMaterial:
+    code: str
+    name: str
+    files: tuple[StoredFile, ...]
+
+
+@dataclass(frozen=True)
+class CorrectionEntry:
+    case: str
+    item: str
+    item_name: str
+    reason: str
+    materials: tuple[CorrectionMaterial, ...]
+    fields: tuple[CorrectionField, ...]
+
+
+@dataclass(frozen=True)
+class CorrectionRequest:
+    """The open correction notice (补正材料通知书) of an application, with what is staged."""
+
+    notice: CorrectionNotice
+    entries: tuple[CorrectionEntry, ...]
+    complete: bool
+
+    @property
+    def material_codes(self) -> list[str]:
+        return list(dict.fromkeys(m.code for entry in self.entries for m in entry.materials))
+
+    @property
+    def field_codes(self) -> list[str]:
+        return list(dict.fromkeys(f.code for entry in self.entries for f in entry.fields))
+
+
+def open_correction(application: Application) -> CorrectionNotice | None:
+    notice = CorrectionNotice.objects.filter(application=application).first()
+    return notice if notice is not None and notice.answered_at is None else None
+
+
+def correction_draft(application: Application, person: Person) -> ApplicationDraft:
+    """Where a correction answer is staged: the application's draft, or one made for it (an
+    application keyed in at the window has none)."""
+    existing = ApplicationDraft.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    now = clock.now()
+    return ApplicationDraft.objects.create(
+        owner=person,
+        enterprise=application.enterprise,
+        bundle_code=application.bundle.code if application.bundle_id else "",
+        item_code=application.item.code if application.item_id else "",
+        title=application.title,
+        answers=application.answers,
+        status=DraftStatus.SUBMITTED,
+        application=application,
+        created_at=now,
+        updated_at=now,
+        submitted_at=application.received_at,
+    )
+
+
+def _plan_fields(application: Application) -> dict[str, compiler.FormField]:
+    fields = {}
+    for row in application.plan.get("form", {}).get("fields", []):
+        fields[row["code"]] = compiler.FormField(
+            code=row["code"],
+            label=row.get("label") or row["code"],
+            type=row.get("type") or "text",
+            options=tuple(row.get("options") or ()),
+            prefill=row.get("prefill"),
+            items=tuple(row.get("items") or ()),
+        )
+    return fields
+
+
+def correction_request(
+    application: Application, draft: ApplicationDraft | None
+) -> CorrectionRequest | None:
+    """What the open notice asks for, with the answer staged so far; None when nothing is open."""
+    notice = open_correction(application)
+    if notice is None:
+        return None
+    staged = _staged(draft, notice)
+    plan_fields = _plan_fields(application)
+    materials = {row["code"]: row for row in application.plan.get("materials", [])}
+    ids = {pk for pks in staged["materials"].values() for pk in pks}
+    stored = StoredFile.objects.in_bulk(ids)
+    names = {row["code"]: row["name"] for row in application.plan.get("items", [])}
+    today = clock.today()
+    entries, complete = [], True
+    for entry in notice.items:
+        fields = []
+        for code in entry.get("fields", []):
+            form_field = plan_fields.get(code) or compiler.FormField(
+                code=code, label=code, type="text", options=(), prefill=None, items=()
+            )
+            value = staged["fields"].get(code, prereview.as_text(application.form_data.get(code)))
+            found = tuple(prereview.field_findings(form_field, value, today=today))
+            complete = complete and not found and code in staged["fields"]
+            fields.append(
+                CorrectionField(
+                    code, form_field.label, form_field.type, form_field.options, value, found
+                )
+            )
+        materials_needed = []
+        for code in entry.get("materials", []):
+            files = tuple(stored[pk] for pk in staged["materials"].get(code, []) if pk in stored)
+            complete = complete and bool(files)
+            materials_needed.append(
+                CorrectionMaterial(code, materials.get(code, {}).get("name", code), files)
+            )
+        entries.append(
+            CorrectionEntry(
+                case=entry.get("case", ""),
+                item=entry.get("item", ""),
+                item_name=names.get(entry.get("item", ""), entry.get("item", "")),
+                reason=entry.get("reason", ""),
+                materials=tuple(materials_needed),
+                fields=tuple(fields),
+            )
+        )
+    return CorrectionRequest(notice, tuple(entries), complete)
+
+
+def _staged(draft: ApplicationDraft | None, notice: CorrectionNotice) -> dict[str, Any]:
+    data = (draft.correction if draft is not None else {}) or {}
+    if data.get("notice") != notice.pk:
+        return {"notice": notice.pk, "fields": {}, "materials": {}}
+    return {
+        "notice": notice.pk,
+        "fields": dict(data.get("fields") or {}),
+        "materials": {code: list(pks) for code, pks in (data.get("materials") or {}).items()},
+    }
+
+
+def stage_correction(
+    draft: ApplicationDraft,
+    application: Application,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    add_file: tuple[str, StoredFile] | None = None,
+    remove_file: tuple[str, int] | None = None,
+) -> None:
+    """Keep part of a correction answer (fields typed, files uploaded) until it is complete."""
+    notice = open_correction(application)
+    if notice is None:
+        raise RuleViolation("没有待答复的补正通知", "there is no open correction notice to answer")
+    staged = _staged(draft, notice)
+    wanted_fields = {code for entry in notice.items for code in entry.get("fields", [])}
+    wanted_materials = {code for entry in notice.items for code in entry.get("materials", [])}
+    for code, value in (fields or {}).items():
+        if code in wanted_fields:
+            if isinstance(value, list | tuple):
+                value = value[-1] if value else ""
+            staged["fields"][code] = str(value or "").strip()[:MAX_VALUE_CHARS]
+    if add_file is not None:
+        code, stored = add_file
+        if code not in wanted_materials:
+            raise RuleViolation(
+                f"补正通知未要求材料 {code}", f"the notice does not ask for material {code}"
+            )
+        files = staged["materials"].setdefault(code, [])
+        if stored.pk not in files:
+            files.append(stored.pk)
+    if remove_file is not None:
+        code, file_id = remove_file
+        staged["materials"][code] = [
+            pk for pk in staged["materials"].get(code, []) if pk != file_id
+        ]
+    draft.correction = staged
+    _touch(draft, "correction")
+
+
+def answer_correction(application: Application, draft: ApplicationDraft, user: Any) -> Application:
+    """Hand in the staged answer once it covers everything the notice asks for (one call of
+    :func:`banshi.cases.services.answer_correction`)."""
+    request = correction_request(application, draft)
+    if request is None:
+        raise RuleViolation("没有待答复的补正通知", "there is no open correction notice to answer")
+    if not request.complete:
+        raise RuleViolation(
+            "补正内容尚不完整：请上传通知要求的每一项材料，并正确填写每一个需更正的字段",
+            "the answer is incomplete: upload every material and fill every field the notice "
+            "asks for",
+        )
+    staged = _staged(draft, request.notice)
+    stored = StoredFile.objects.in_bulk({pk for pks in staged["materials"].values() for pk in pks})
+    names = {row["code"]: row["name"] for row in application.plan.get("materials", [])}
+    materials = []
+    for code in request.material_codes:
+        files = [
+            _file_entry(stored[pk]) for pk in staged["materials"].get(code, []) if pk in stored
+        ]
+        materials.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "mode": prereview.MODE_UPLOAD,
+                "sha256": files[0]["sha256"],
+                "files": files,
+                "correction": True,
+            }
+        )
+    form_data = {code: staged["fields"][code] for code in request.field_codes}
+    result = services.answer_correction(
+        application, user, form_data=form_data, materials=materials, version=application.version
+    )
+    draft.correction = {**staged, "answered_at": clock.now().isoformat()}
+    _touch(draft, "correction")
+    return result
