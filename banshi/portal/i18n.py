@@ -27,7 +27,12 @@ TEMPLATE_DIRS = (
     (PACKAGE_DIR / "templates", "*.html"),
     (PACKAGE_DIR / "portal" / "templates", "**/*.html"),
 )
-PYTHON_FILES = (PACKAGE_DIR / "portal" / "selectors.py", PACKAGE_DIR / "portal" / "views.py")
+PYTHON_FILES = (
+    PACKAGE_DIR / "portal" / "selectors.py",
+    PACKAGE_DIR / "portal" / "views.py",
+    PACKAGE_DIR / "portal" / "apply.py",
+    PACKAGE_DIR / "portal" / "applicant.py",
+)
 GETTEXT_NAMES = frozenset({"_", "gettext", "gettext_lazy", "pgettext", "ngettext"})
 _LITERAL = r"u'(?:[^'\\]|\\.)*'"
 # What templatize() turns {% trans %} / {% blocktrans [count] %} into; the first literal is the msgid.
