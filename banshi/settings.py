@@ -23,6 +23,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BANSHI_DEMO = env_bool("BANSHI_DEMO", False)
 # Public base URL, used in QR codes and links in documents.
 BANSHI_PUBLIC_URL = os.environ.get("BANSHI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# How applicants reach the service centre, printed on notices (the item's own contact wins).
+BANSHI_CONTACT = os.environ.get("BANSHI_CONTACT", "政务服务便民热线 12345")
 # Region label printed on guides and documents.
 BANSHI_REGION_NAME = os.environ.get("BANSHI_REGION_NAME", "郑州航空港经济综合实验区")
 

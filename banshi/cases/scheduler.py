@@ -42,6 +42,7 @@ def stop() -> None:
 
 def run_once() -> None:
     """One scan, logged; errors are logged, never raised (the next run tries again)."""
+    from banshi.cases.notices import retry_pending
     from banshi.cases.services import scan
 
     try:
@@ -50,6 +51,10 @@ def run_once() -> None:
             log.info("scan_deadlines: %s", line)
     except Exception:
         log.exception("scan_deadlines failed")
+    try:
+        retry_pending()
+    except Exception:
+        log.exception("issuing pending notices failed")
 
 
 def _run() -> None:

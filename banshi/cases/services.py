@@ -32,7 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from banshi.cases import conf, deadlines, permissions, transitions
+from banshi.cases import conf, deadlines, notices, permissions, transitions
 from banshi.cases.errors import (
     ConflictError,
     InvalidTransition,
@@ -237,7 +237,10 @@ def _event(
     to_state: str = "",
     data: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
-    """Append one event (the only way events are written: insert, never update or delete)."""
+    """Append one event (the only way events are written: insert, never update or delete).
+    An event the law attaches a written notice to schedules that notice for after the commit."""
+    if kind in notices.NOTICE_EVENTS:
+        notices.schedule(application)
     return CaseEvent.objects.create(
         application=application,
         case=case,
