@@ -45,4 +45,18 @@ def can_download(user: Any, document: Document) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
+    if _staff_of_the_department(user, document):
+        return True
     return any(rule(user, document) for rule in _download_rules)
+
+
+def _staff_of_the_department(user: Any, document: Document) -> bool:
+    """Case staff (the one permission check in ``banshi.people.permissions``) may download what
+    their departments issued; application-level notices (受理/补正/不予受理) go to intake staff."""
+    from banshi.people import permissions
+
+    if not permissions.is_staff_member(user):
+        return False
+    if document.department_id is None:
+        return permissions.has_role(user, "window_clerk", "supervisor", "system_admin")
+    return permissions.may_see_department(user, document.department.code)

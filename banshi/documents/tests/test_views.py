@@ -128,3 +128,26 @@ def test_registered_rule_lets_the_applicant_download(client, document):
 
 def test_download_of_unknown_token_is_404(client, fake_render):
     assert client.get("/verify/AAAAAAAAAAAAAAAAAAAAAA/pdf").status_code == 404
+
+
+def test_case_staff_download_what_their_department_issued(client, db):
+    """Reviewers are not Django admin users: the people permission check decides, by department."""
+    from banshi.catalog.models import Department
+    from banshi.documents.models import Document
+    from banshi.documents.permissions import can_download
+    from banshi.people.services import create_staff
+
+    department, _ = Department.objects.get_or_create(
+        code="SCJG", defaults={"name": "市场监督管理局"}
+    )
+    other, _ = Department.objects.get_or_create(code="XF", defaults={"name": "消防救援支队"})
+    mine = create_staff(
+        "r1", "审批 甲", "SCJG", ["reviewer"], "A-strong-pass-2026", check_password=False
+    )
+    theirs = create_staff(
+        "r2", "审批 乙", "XF", ["reviewer"], "A-strong-pass-2026", check_password=False
+    )
+    document = Document(department=department)
+    assert can_download(mine, document) is True
+    assert can_download(theirs, document) is False
+    assert other.code == "XF"
