@@ -1,0 +1,413 @@
+"""Applicant endpoints: drafts, uploads, idempotent submission, tracking, withdrawal.
+
+Thin: parse the input, find the caller's person (the one permission check), and call the drafts
+service (:mod:`banshi.cases.drafts`: who may apply as whom, prefill with consent, materials,
+pre-review, submit once) or the case engine (:mod:`banshi.cases.services`), then shape the answer.
+The applicant sees only their own drafts and applications; another's number is a 404.
+
+Drafts are numbered ``DR-<id>``; applications keep the engine's ``BS-YYYYMMDD-NNNNNN``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from ninja import File, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from banshi.api.auth import AUTH
+from banshi.api.errors import ApiError, bad_request, not_found
+from banshi.api.models import ApiUpload, IdempotencyRecord
+from banshi.api.present import (
+    DRAFT_PREFIX,
+    application_out,
+    application_summary,
+    draft_out,
+    draft_summary,
+    file_out,
+)
+from banshi.api.schemas import (
+    ApplicationOut,
+    ApplicationPage,
+    DraftIn,
+    DraftPatch,
+    ErrorOut,
+    FileOut,
+    MaterialIn,
+    SubmitIn,
+    WithdrawIn,
+)
+from banshi.cases import drafts, selectors, services
+from banshi.cases.models import ApplicationDraft, Channel, DraftStatus
+from banshi.core import clock
+from banshi.files import services as files
+from banshi.people import identifiers
+from banshi.people import permissions as people_permissions
+from banshi.people.models import Enterprise, Person
+
+router = Router(tags=["applications 申请 (applicant)"], auth=AUTH)
+
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
+MAX_KEY = 80
+
+
+class ListQuery(Schema):
+    status: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+# ------------------------------------------------------------------------------ who and what
+def _me(request) -> Person:
+    """The person behind the login (一人一档); staff accounts without one cannot apply."""
+    person = people_permissions.person_for(request.auth)
+    if person is None:
+        raise ApiError(
+            403,
+            "not_an_applicant",
+            "只有绑定了自然人身份的账号可以申请和查询申请",
+            "only an account linked to a person (an applicant) can apply or track applications",
+        )
+    return person
+
+
+def _draft_pk(number: str) -> int | None:
+    rest = number[len(DRAFT_PREFIX) :] if number.startswith(DRAFT_PREFIX) else ""
+    return int(rest) if rest.isdigit() else None
+
+
+def _my_draft(me: Person, number: str) -> ApplicationDraft | None:
+    pk = _draft_pk(number)
+    return None if pk is None else drafts.draft_for(me, pk)
+
+
+def _subject(payload: DraftIn) -> str:
+    """The drafts service's subject key: yourself, an enterprise, or a principal (代办)."""
+    if payload.enterprise_uscc and payload.principal_id_number:
+        raise bad_request(
+            "enterprise_uscc 与 principal_id_number 只能给出一个",
+            "give enterprise_uscc or principal_id_number, not both",
+        )
+    if payload.enterprise_uscc:
+        checked = identifiers.validate_uscc(payload.enterprise_uscc)
+        enterprise = Enterprise.objects.filter(uscc=checked.value).first()
+        if enterprise is None:
+            raise ApiError(
+                422,
+                "unknown_enterprise",
+                "该统一社会信用代码尚未登记(一企一档)",
+                "no enterprise is registered with this unified social credit code",
+            )
+        return f"enterprise:{enterprise.pk}"
+    if payload.principal_id_number:
+        checked = identifiers.validate_id_number(payload.principal_id_number, today=clock.today())
+        principal = Person.objects.filter(id_number=checked.value).first()
+        if principal is None:
+            raise ApiError(
+                422,
+                "unknown_person",
+                "该公民身份号码尚未登记(一人一档)",
+                "no person is registered with this ID number",
+            )
+        return f"person:{principal.pk}"
+    return "self"
+
+
+def _uploaded(request, ids: list[int]) -> dict[int, object]:
+    """The caller's own uploads among ``ids`` (a file id alone proves nothing: content is shared)."""
+    rows = ApiUpload.objects.filter(user=request.auth, file_id__in=ids).select_related("file")
+    found = {row.file_id: row.file for row in rows}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ApiError(
+            422,
+            "unknown_file",
+            f"文件 {', '.join(map(str, missing))} 不是您通过 POST /files 上传的",
+            f"file(s) {', '.join(map(str, missing))} were not uploaded by you (POST /files)",
+        )
+    return found
+
+
+def _apply_materials(request, draft: ApplicationDraft, materials: dict[str, MaterialIn]) -> None:
+    wanted_ids = {pk for choice in materials.values() for pk in choice.files or ()}
+    stored = _uploaded(request, sorted(wanted_ids)) if wanted_ids else {}
+    for code, choice in materials.items():
+        if choice.files is not None:
+            wanted = list(dict.fromkeys(choice.files))
+            current = set((draft.materials or {}).get(code, {}).get("files", []))
+            for pk in current - set(wanted):
+                drafts.remove_material_file(draft, code, pk)
+            for pk in wanted:
+                if pk not in current:
+                    drafts.add_material_file(draft, code, stored[pk])
+        if choice.mode != "upload" or choice.files is None:
+            drafts.choose_material_mode(draft, code, choice.mode)
+
+
+def _apply_answers(draft: ApplicationDraft, answers: dict) -> None:
+    if answers:
+        drafts.save_answers(draft, {code: _text(value) for code, value in answers.items()})
+
+
+def _apply_form(draft: ApplicationDraft, form_data: dict) -> None:
+    if form_data:
+        drafts.save_form(draft, {code: _text(value) for code, value in form_data.items()})
+
+
+def _text(value) -> str:
+    """Values as the portal's inputs send them (booleans as true/false, None as empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _require_open(draft: ApplicationDraft) -> None:
+    if draft.status != DraftStatus.OPEN:
+        number = draft.application.number if draft.application_id else "?"
+        raise ApiError(
+            409,
+            "already_submitted",
+            f"草稿 {DRAFT_PREFIX}{draft.pk} 已提交为申请 {number}，不能再修改",
+            f"draft {DRAFT_PREFIX}{draft.pk} was submitted as {number}; it can no longer change",
+            application=number,
+        )
+
+
+# ------------------------------------------------------------------------------ uploads
+@router.post(
+    "/files",
+    response={201: FileOut, **ERRORS},
+    summary="上传材料文件 / upload a material file",
+)
+def upload(request, file: File[UploadedFile]):
+    """multipart/form-data with one ``file``. The content decides the type (PDF, PNG, JPEG, OFD by
+    default) and the size limit is ``BANSHI_UPLOAD_MAX_MB``. Attach the returned ``id`` to a
+    draft's material (``materials: {"LEASE": {"files": [id]}}``)."""
+    _me(request)
+    try:
+        stored = files.store_upload(file, name=file.name)
+    except files.UploadRefused as error:
+        raise ApiError(422, f"upload_{error.code}", error.zh, error.en) from error
+    ApiUpload.objects.get_or_create(
+        user=request.auth, file=stored, defaults={"created_at": clock.now()}
+    )
+    return Status(201, file_out(stored))
+
+
+# ------------------------------------------------------------------------------ drafts
+@router.post(
+    "/applications",
+    response={201: ApplicationOut, **ERRORS},
+    summary="新建申请草稿 / create a draft",
+)
+def create_draft(request, payload: DraftIn):
+    """A draft of a bundle (一件事) or a single item, with answers, form data and materials so
+    far. The answer includes the pre-review (``draft_detail``): what is still missing."""
+    me = _me(request)
+    if bool(payload.bundle_code) == bool(payload.item_code):
+        raise bad_request(
+            "必须且只能指定 bundle_code(一件事)或 item_code(单个事项)之一",
+            "give exactly one of bundle_code and item_code",
+        )
+    subject = _subject(payload)
+    with transaction.atomic():
+        draft = drafts.create_draft(
+            me,
+            bundle_code=payload.bundle_code or "",
+            item_code=payload.item_code or "",
+            answers={code: _text(value) for code, value in payload.answers.items()},
+            subject=subject,
+        )
+        if payload.prefill_consent:
+            drafts.give_consent(draft)
+        _apply_form(draft, payload.form_data)
+        _apply_materials(request, draft, payload.materials)
+    return Status(201, draft_out(draft))
+
+
+@router.patch(
+    "/applications/{number}",
+    response={200: ApplicationOut, **ERRORS},
+    summary="修改申请草稿 / update a draft",
+)
+def update_draft(request, number: str, payload: DraftPatch):
+    me = _me(request)
+    draft = _my_draft(me, number)
+    if draft is None:
+        raise not_found("该申请草稿", "draft")
+    _require_open(draft)
+    with transaction.atomic():
+        if payload.answers is not None:
+            _apply_answers(draft, payload.answers)
+        if payload.prefill_consent is True and not draft.consent_given:
+            drafts.give_consent(draft)
+        elif payload.prefill_consent is False and draft.consent_given:
+            drafts.withdraw_consent(draft)
+        if payload.form_data is not None:
+            _apply_form(draft, payload.form_data)
+        if payload.materials is not None:
+            _apply_materials(request, draft, payload.materials)
+    return Status(200, draft_out(draft))
+
+
+# ------------------------------------------------------------------------------ submit
+def _idempotency_key(raw: str | None) -> str:
+    key = (raw or "").strip()
+    if not key:
+        raise bad_request(
+            "缺少 Idempotency-Key 请求头(每次提交一个新的随机值，重试时沿用)",
+            "the Idempotency-Key header is required (a new random value per submission, "
+            "the same one on retries)",
+        )
+    if len(key) > MAX_KEY:
+        raise bad_request(
+            f"Idempotency-Key 不能超过 {MAX_KEY} 个字符",
+            f"the Idempotency-Key is longer than {MAX_KEY} characters",
+        )
+    return key
+
+
+def _fingerprint(number: str, payload: SubmitIn | None) -> str:
+    body = (payload or SubmitIn()).model_dump()
+    canonical = json.dumps(
+        {"submit": number, "body": body}, sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str):
+    if record.fingerprint != fingerprint:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一个请求，请为新的提交使用新的键",
+            "this Idempotency-Key was already used for a different request; "
+            "use a new key for a new submission",
+        )
+    return Status(200, application_out(record.application))
+
+
+@router.post(
+    "/applications/{number}/submit",
+    response={200: ApplicationOut, 201: ApplicationOut, **ERRORS},
+    summary="提交申请(幂等) / submit a draft (idempotent)",
+)
+def submit(
+    request,
+    number: str,
+    payload: SubmitIn | None = None,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="required: a new random value per submission, the same one on retries",
+    ),
+):
+    """Pre-review, then one application, one case per chosen item, events and outbox rows in one
+    transaction. 201 the first time; a retry with the same ``Idempotency-Key`` returns the same
+    application with 200; the same key with a different request (another draft, another body) is
+    refused with 422, as is a draft the pre-review blocks (``details.findings``)."""
+    key = _idempotency_key(idempotency_key)
+    me = _me(request)
+    channel = (payload or SubmitIn()).channel
+    if channel not in Channel.values:
+        raise bad_request(
+            f"未知的申请渠道：{channel}(可选 {', '.join(Channel.values)})",
+            f"unknown channel {channel!r} (one of {', '.join(Channel.values)})",
+        )
+    fingerprint = _fingerprint(number, payload)
+    with transaction.atomic():
+        record = (
+            IdempotencyRecord.objects.select_related("application")
+            .filter(user=request.auth, key=key)
+            .first()
+        )
+        if record is not None:
+            return _replay(record, fingerprint)
+        draft = _my_draft(me, number)
+        if draft is None:
+            raise not_found("该申请草稿", "draft")
+        was_open = draft.status == DraftStatus.OPEN
+        application = drafts.submit(draft, channel=channel)
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(
+                    user=request.auth,
+                    key=key,
+                    fingerprint=fingerprint,
+                    application=application,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:  # the same key raced in: the first request's answer stands
+            record = IdempotencyRecord.objects.select_related("application").get(
+                user=request.auth, key=key
+            )
+            return _replay(record, fingerprint)
+    return Status(201 if was_open else 200, application_out(application, draft=draft))
+
+
+# ------------------------------------------------------------------------------ tracking
+@router.get(
+    "/applications/{number}",
+    response={200: ApplicationOut, **ERRORS},
+    summary="查询申请进度 / track an application (or read a draft)",
+)
+def track(request, number: str):
+    """Status, every case with its state and due dates, and the events timeline. A draft's number
+    answers with the draft and its pre-review, or with the application once submitted."""
+    me = _me(request)
+    draft = _my_draft(me, number)
+    if draft is not None:
+        if draft.application_id:
+            return Status(200, application_out(draft.application, draft=draft))
+        return Status(200, draft_out(draft))
+    application = selectors.application_for_person(me, number)
+    if application is None:
+        raise not_found("该申请", "application")
+    return Status(200, application_out(application))
+
+
+@router.get(
+    "/applications",
+    response={200: ApplicationPage, **ERRORS},
+    summary="我的申请 / my drafts and applications",
+)
+def mine(request, query: Query[ListQuery]):
+    """Open drafts first (last saved first), then applications — yours and those you filed as an
+    agent — newest first. ``status`` filters (``draft``, ``submitted``, ``in_progress``…)."""
+    me = _me(request)
+    limit = max(1, min(query.limit, 100))
+    offset = max(0, query.offset)
+    open_drafts = drafts.open_drafts(me)
+    applications = selectors.applications_of(me)
+    if query.status == "draft":
+        applications = applications.none()
+    elif query.status:
+        open_drafts = open_drafts.none()
+        applications = applications.filter(status=query.status)
+    draft_count = open_drafts.count()
+    items = [draft_summary(draft) for draft in open_drafts[offset : offset + limit]]
+    rest = limit - len(items)
+    if rest > 0:
+        start = max(0, offset - draft_count)
+        items += [application_summary(a) for a in applications[start : start + rest]]
+    return Status(200, {"count": draft_count + applications.count(), "items": items})
+
+
+@router.post(
+    "/applications/{number}/withdraw",
+    response={200: ApplicationOut, **ERRORS},
+    summary="撤回申请 / withdraw an application",
+)
+def withdraw(request, number: str, payload: WithdrawIn):
+    """撤回: every case not yet decided is cancelled; decided ones go on to delivery."""
+    me = _me(request)
+    application = selectors.application_for_person(me, number)
+    if application is None:
+        raise not_found("该申请", "application")
+    services.withdraw(application, request.auth, version=payload.version, reason=payload.reason)
+    application.refresh_from_db()
+    return Status(200, application_out(application))
