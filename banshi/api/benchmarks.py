@@ -265,7 +265,13 @@ class Client:
         status, data = self.request(
             "POST", path, body, {"Content-Type": "application/json", **(headers or {})}
         )
-        return status, json.loads(data or b"{}")
+        try:
+            return status, json.loads(data or b"{}")
+        except ValueError:
+            raise CommandError(
+                f"POST {path}: HTTP {status} without a JSON body (a server error?): "
+                f"{data[:300].decode('utf-8', 'replace')!r}"
+            ) from None
 
     def upload(self, name: str, content: bytes) -> dict:
         boundary = uuid.uuid4().hex

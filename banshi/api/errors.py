@@ -13,8 +13,10 @@ validations: an invalid ID number, an unknown item, a reused ``Idempotency-Key``
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -29,6 +31,8 @@ from banshi.cases.errors import (
 )
 from banshi.people.identifiers import IdentifierError
 from banshi.people.services import PeopleError
+
+log = logging.getLogger("banshi.api")
 
 CASE_STATUS = {
     ConflictError: 409,
@@ -139,6 +143,28 @@ def install(api: NinjaAPI) -> None:
                 "请求内容不合法：" + _summary(exc.errors),
                 "invalid request: " + _summary(exc.errors),
                 errors=_clean(exc.errors),
+            ),
+        )
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc: Exception):
+        """A bug or an outage: logged with the traceback, answered in JSON (not the portal's
+        HTML error page); with DEBUG on, Django's technical page instead."""
+        if settings.DEBUG:
+            raise exc
+        log.error(
+            "API %s %s failed",
+            request.method,
+            request.path,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        return respond(
+            request,
+            500,
+            body(
+                "server_error",
+                "系统繁忙，请稍后重试；问题已记录",
+                "something went wrong on our side; it was logged, try again later",
             ),
         )
 

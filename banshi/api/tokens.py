@@ -55,8 +55,8 @@ def user_for_token(token: str):
     """The active owner of an unrevoked token, or None (unknown, revoked, inactive owner)."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
-    row = (
-        ApiToken.objects.select_related("user")
+    row = (  # the person or staff profile behind the account comes along: one query per request
+        ApiToken.objects.select_related("user", "user__person", "user__staff_profile")
         .filter(token_hash=hash_token(token), revoked_at__isnull=True)
         .first()
     )
