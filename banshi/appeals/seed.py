@@ -251,8 +251,17 @@ KNOWLEDGE = [
 ]
 
 
-def apply(get_model: Callable[[str, str], type], *, update: bool = False) -> dict[str, int]:
-    """Write the example configuration; returns how many rows were created per kind."""
+def apply(
+    get_model: Callable[[str, str], type],
+    *,
+    update: bool = False,
+    create_departments: bool = True,
+) -> dict[str, int]:
+    """Write the example configuration; returns how many rows were created per kind.
+
+    The data migration passes ``create_departments=False``: departments belong to the catalogue
+    (loaded after migrating), so categories there link only departments that already exist, and
+    ``banshi setup`` / ``banshi appeals seed`` link the rest once the catalogue is loaded."""
     department_model = get_model("catalog", "Department")
     category_model = get_model("appeals", "Category")
     level_model = get_model("appeals", "ServiceLevel")
@@ -263,9 +272,14 @@ def apply(get_model: Callable[[str, str], type], *, update: bool = False) -> dic
 
     departments = {}
     for code, name in DEPARTMENTS.items():
-        departments[code], _ = department_model.objects.get_or_create(
-            code=code, defaults={"name": name}
-        )
+        if create_departments:
+            departments[code], _ = department_model.objects.get_or_create(
+                code=code, defaults={"name": name}
+            )
+        else:
+            found = department_model.objects.filter(code=code).first()
+            if found is not None:
+                departments[code] = found
 
     def upsert(model, key: dict, values: dict, counter: str):
         row, made = model.objects.get_or_create(**key, defaults=values)
@@ -274,6 +288,9 @@ def apply(get_model: Callable[[str, str], type], *, update: bool = False) -> dic
         elif update:
             for field, value in values.items():
                 setattr(row, field, value)
+            row.save()
+        elif values.get("default_department") and getattr(row, "default_department_id", 0) is None:
+            row.default_department = values["default_department"]  # linked once it exists
             row.save()
         return row
 
@@ -299,7 +316,7 @@ def apply(get_model: Callable[[str, str], type], *, update: bool = False) -> dic
                 {
                     "name": child_name,
                     "parent": parent,
-                    "default_department": departments[child_department],
+                    "default_department": departments.get(child_department),
                     "position": position,
                 },
                 "categories",

@@ -8,7 +8,7 @@ from django.db import migrations
 def forwards(apps, schema_editor):
     from banshi.appeals import seed
 
-    seed.apply(apps.get_model)
+    seed.apply(apps.get_model, create_departments=False)
 
 
 class Migration(migrations.Migration):

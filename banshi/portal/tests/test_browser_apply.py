@@ -387,7 +387,7 @@ def test_the_whole_bundle_from_application_to_unified_result(browser, site):
         assert timeline.get_by_text("当场准予").count() == 2  # 市场监管 and 消防
         assert timeline.get_by_text("办结（统一出件）").is_visible()
         _shoot(page, "result-desktop")
-        decision = page.locator(".document-list li[data-kind='grant']")
+        decision = page.locator(".document-list li[data-kind='grant']").first
         with page.expect_download() as download:
             decision.get_by_role("link", name="下载 PDF").click()
         with open(download.value.path(), "rb") as handle:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
 from banshi.core.services import ensure_demo_accounts
+
+# Apps whose example configuration refers to catalogue departments (``banshi NAME seed``).
+SEEDS = ("appeals", "ratings")
 
 
 class Command(BaseCommand):
@@ -34,6 +37,11 @@ class Command(BaseCommand):
         self.stdout.write("database migrated / 数据库已迁移")
         if not no_catalogue:
             call_command("catalog", "load", "--national", stdout=self.stdout, stderr=self.stderr)
+            # 12345 categories and rating windows name departments: link them now the catalogue is in.
+            commands = get_commands()
+            for name in SEEDS:
+                if name in commands:
+                    call_command(name, "seed", stdout=self.stdout, stderr=self.stderr)
         if demo:
             accounts = ensure_demo_accounts()
             self.stdout.write(f"demo accounts ready / 演示账号已就绪: {', '.join(accounts)}")
