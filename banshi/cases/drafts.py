@@ -920,13 +920,11 @@ def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
     raises (RuleViolation, PermissionDenied); nothing is written then.
     """
     with transaction.atomic():
-        locked = (
-            ApplicationDraft.objects.select_for_update()
-            .select_related("owner", "principal", "enterprise", "application")
-            .get(pk=draft.pk)
-        )
+        # Lock the draft row alone: a joined row would be read as of before the wait (PostgreSQL
+        # re-checks only the locked row), so a waiting retry would not see the application.
+        locked = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.status == DraftStatus.SUBMITTED and locked.application_id:
-            return locked.application
+            return Application.objects.get(pk=locked.application_id)
         checked = review(locked)
         if checked.problem is not None:
             raise RuleViolation(*checked.problem)

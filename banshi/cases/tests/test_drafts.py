@@ -326,3 +326,21 @@ def test_a_correction_is_answered_once_the_staged_set_is_complete(owner):
     assert answered.materials[-1]["code"] == "LEASE" and answered.materials[-1]["correction"]
     assert drafts.correction_request(answered, draft) is None
     assert {case.state for case in answered.cases.all()} == {"received"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_of_one_draft_file_one_application(owner):
+    """Six submits of one draft at the same moment (double clicks, retries): one application."""
+    from django.db import connection
+
+    from banshi.cases.tests.test_concurrency import run_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…): SQLite serialises writers")
+    draft = complete(start(owner))
+    results = run_together(
+        [lambda: drafts.submit(ApplicationDraft.objects.get(pk=draft.pk)) for _ in range(6)]
+    )
+    assert Application.objects.count() == 1
+    assert {getattr(result, "pk", result) for result in results} == {Application.objects.get().pk}

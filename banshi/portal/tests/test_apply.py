@@ -262,6 +262,19 @@ def test_pre_review_blocks_submit_and_says_what_is_missing(boss):
     assert 'id="submit-button" disabled' in page.content.decode()
     response = client.post(f"/apply/{draft.pk}/submit", follow=True)
     assert "预审发现问题" in text(response) and Application.objects.count() == 0
+    form = client.get(f"/apply/{draft.pk}/form/").content.decode()
+    assert 'value="44030419900307123"' in form  # what was typed stays, with its message
+    assert "身份证号码应为18位，实际为17位" in form and "this one has 17" in form
+
+
+def test_the_draft_pages_read_in_english(boss):
+    client, _, enterprise = boss
+    draft = start(client, enterprise)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = text(client.get(f"/apply/{draft.pk}/form/"))
+    assert "Step 3 · Form" in body and "I agree to the reuse" in body
+    review = text(client.get(f"/apply/{draft.pk}/review/"))
+    assert "is required" in review and "Submit the application" in review
 
 
 def test_submitting_twice_shows_the_same_one_application(boss, no_pdf):

@@ -7,7 +7,7 @@ each material, passes pre-review, submits, sees the receipt page and downloads t
 (b) The whole bundle (issue item 8): the applicant applies; the window clerk requests one
 correction in the staff workbench; the applicant corrects on the progress page; the clerk accepts;
 two departments (市场监管, 消防) decide in parallel in the workbench; the applicant sees the unified
-result and downloads a notice.
+result and downloads a notice (the notices are issued by the case engine, banshi.cases.notices).
 
 Like the portal's other browser tests: Debian chromium through Playwright, skipped with the reason
 when either is missing unless BANSHI_REQUIRE_BROWSER=1. Screenshots at 1366×768 and 375×812 go to
@@ -276,35 +276,6 @@ def _act(page, base: str, case: str, *, on_the_spot: bool, reasons: str) -> None
     page.wait_for_url(f"**/cases/{case}/")
 
 
-def _issue_grant_decision(application: Application) -> None:
-    """No service issues the 准予行政许可决定书 yet (the workbench's decide does not): issue it
-    here through banshi.documents, as the engine's post-decision task would."""
-    from banshi.documents.content import Applicant, GrantDecision
-    from banshi.documents.services import issue_document
-
-    case = application.cases.select_related("item_version", "department").get(
-        item__code="SCJG-XK-001"
-    )
-    issue_document(
-        GrantDecision(
-            applicant=Applicant(
-                name=application.enterprise.name,
-                organisation=True,
-                identifier=application.enterprise.uscc,
-            ),
-            agency=case.department.name,
-            items=(case.item_version.name,),
-            case_number=case.number,
-            decided_on=case.decided_at.date(),
-            decision=f"准予你单位{case.item_version.name}。",
-            basis="《中华人民共和国食品安全法》第三十五条",
-            licence_name="食品经营许可证",
-        ),
-        application=application,
-        case=case,
-    )
-
-
 def test_the_whole_bundle_from_application_to_unified_result(browser, site):
     base, pdf = site
     context, page = _page(browser, DESKTOP)
@@ -331,6 +302,8 @@ def test_the_whole_bundle_from_application_to_unified_result(browser, site):
         _login(page, base, "enterprise", f"/applications/{number}/")
         assert page.get_by_role("heading", name="需要补正").is_visible()
         assert page.get_by_text("布局图须标明加工操作区域及面积").is_visible()
+        notice = page.locator(".document-list li[data-kind='correction']")  # 补正材料通知书
+        assert notice.get_by_role("link", name="下载 PDF").is_visible()
         _shoot(page, "correction-desktop")
         corrected = pdf.with_name("布局图-修改.pdf")
         corrected.write_bytes(SMALL_PDF.replace(b"200 200", b"300 300"))
@@ -375,7 +348,6 @@ def test_the_whole_bundle_from_application_to_unified_result(browser, site):
         application = Application.objects.get(number=number)
         assert application.status == ApplicationStatus.COMPLETED
         assert application.output["granted"] == 3
-        _issue_grant_decision(application)
 
         # 6. the applicant sees the unified result and downloads the decision
         _login(page, base, "enterprise", f"/applications/{number}/")
@@ -392,7 +364,10 @@ def test_the_whole_bundle_from_application_to_unified_result(browser, site):
             decision.get_by_role("link", name="下载 PDF").click()
         with open(download.value.path(), "rb") as handle:
             assert handle.read(5) == b"%PDF-"
-        assert Document.objects.filter(application=application, kind="grant").count() == 1
+        kinds = list(
+            Document.objects.filter(application=application).values_list("kind", flat=True)
+        )
+        assert sorted(kinds) == ["acceptance", "correction", "grant", "grant", "grant", "receipt"]
     finally:
         context.close()
 
