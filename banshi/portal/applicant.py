@@ -257,6 +257,9 @@ class EventLine:
     detail: str
 
 
+# Cases a withdrawal still cancels (not decided yet).
+OPEN_STATES = frozenset({"received", "correction_requested", "accepted", "under_review", "paused"})
+
 # Per-case copies of what happened to the whole application: the application's own event says it
 # once (收件, 补正通知, 补正, 受理, 不予受理, 撤回), so the timeline shows that one.
 APPLICATION_WIDE = frozenset(
@@ -303,6 +306,7 @@ class ProgressPage:
     subject: str
     output: dict[str, Any]
     outcomes: list[OutcomeLine]
+    may_withdraw: bool
 
 
 ROLE_WORDS = {
@@ -405,6 +409,9 @@ def progress_page(application: Application, user: Any) -> ProgressPage:
         subject=subject,
         output=application.output or {},
         outcomes=outcomes,
+        may_withdraw=applicant_side
+        and application.status in ("submitted", "in_progress")
+        and any(case.state in OPEN_STATES for case in rows),
     )
 
 

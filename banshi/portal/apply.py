@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from banshi.cases import drafts
+from banshi.cases import drafts, services
 from banshi.cases.errors import CaseError
 from banshi.cases.models import DraftStatus
 from banshi.catalog.selectors import catalogue_snapshot
@@ -493,6 +493,26 @@ def application_correction(request: HttpRequest, number: str) -> HttpResponse:
     except (CaseError, ValueError) as error:
         _refusal(request, error)
     return redirect(anchor)
+
+
+@require_POST
+@applicant_required
+def application_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """撤回: the applicant withdraws; the open cases are cancelled, decided ones keep going."""
+    application = _visible(request, number)
+    if not pages.is_applicant_side(request.user, application):
+        raise Http404(number)
+    try:
+        services.withdraw(
+            application,
+            request.user,
+            version=int(request.POST.get("version") or application.version),
+            reason=request.POST.get("reason", "")[:500],
+        )
+        messages.info(request, _("申请已撤回。"))
+    except (CaseError, ValueError) as error:
+        _refusal(request, error)
+    return redirect("portal:application", number=number)
 
 
 @require_GET

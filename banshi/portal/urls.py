@@ -38,6 +38,11 @@ urlpatterns = [
         name="application_correction",
     ),
     path(
+        "applications/<str:number>/withdraw",
+        apply.application_withdraw,
+        name="application_withdraw",
+    ),
+    path(
         "applications/<str:number>/files/<int:file_id>",
         apply.application_file,
         name="application_file",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -344,3 +346,16 @@ def test_concurrent_submits_of_one_draft_file_one_application(owner):
     )
     assert Application.objects.count() == 1
     assert {getattr(result, "pk", result) for result in results} == {Application.objects.get().pk}
+
+
+def test_an_agent_applies_in_the_principals_name(owner):
+    agent, _ = owner
+    principal = people.register_person("310115198506150022", "李娜", phone="13800000001")
+    people.grant_authorisation(agent, principal, "", dt.date(2025, 1, 1), dt.date(2030, 12, 31))
+    keys = [subject.key for subject in drafts.subjects_for(agent, "KBCYD")]
+    assert f"person:{principal.pk}" in keys
+    draft = drafts.create_draft(
+        agent, bundle_code="KBCYD", answers={"shop.area": "100"}, subject=f"person:{principal.pk}"
+    )
+    drafts.give_consent(draft)
+    assert values(draft)["person.id_number"].value == "310115198506150022"  # the principal's

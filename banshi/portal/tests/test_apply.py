@@ -447,3 +447,19 @@ def test_the_header_offers_login_and_for_applicants_my_applications(client, boss
     signed_in, _, _ = boss
     html = signed_in.get("/").content.decode()
     assert 'href="/me/"' in html and "退出" in html
+
+
+def test_the_applicant_can_withdraw_before_the_decisions(boss, no_pdf):
+    client, _, enterprise = boss
+    draft = start(client, enterprise)
+    fill(client, draft)
+    client.post(f"/apply/{draft.pk}/submit")
+    application = Application.objects.get()
+    assert "撤回申请" in text(client.get(f"/applications/{application.number}/"))
+    response = client.post(
+        f"/applications/{application.number}/withdraw", {"reason": "不再开店"}, follow=True
+    )
+    assert "申请已撤回" in text(response)
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    assert set(application.cases.values_list("state", flat=True)) == {"withdrawn"}
