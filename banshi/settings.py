@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "banshi.documents",
     "banshi.api",
     "banshi.appeals",
+    "banshi.ratings",
     "banshi.portal",
     "banshi.workbench",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("verify/", include("banshi.documents.urls")),
     path("workbench/", include("banshi.workbench.urls")),
     path("appeals/", include("banshi.appeals.urls")),
+    path("ratings/", include("banshi.ratings.urls")),
     path("", include("banshi.portal.urls")),
 ]
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from banshi.appeals import transitions
 from banshi.appeals.errors import (
@@ -104,10 +105,16 @@ class Actor:
 
     user: Any
     role: Role
-    department: Department | None = None
+    department_id: int | None = None
 
 
 SYSTEM = Actor(None, Role.SYSTEM)
+
+
+def _own_department_id(user: Any) -> int | None:
+    """The staff member's department id, without fetching the department row."""
+    profile = people_permissions.staff_profile(user)
+    return profile.department_id if profile else None
 
 
 def staff_roles(user: Any) -> frozenset[Role]:
@@ -139,7 +146,7 @@ def _centre_actor(user: Any, action: Action) -> Actor:
     held = staff_roles(user)
     for role in _CENTRE_ORDER:
         if role in row.roles and role in held:
-            return Actor(user, role, people_permissions.staff_department(user))
+            return Actor(user, role, _own_department_id(user))
     raise _denied(action, row.roles)
 
 
@@ -163,7 +170,7 @@ def _centre_or_caller(appeal: Appeal, user: Any, action: Action, phone: str | No
     held = staff_roles(user)
     for role in _CENTRE_ORDER:
         if role in row.roles and role in held:
-            return Actor(user, role, people_permissions.staff_department(user))
+            return Actor(user, role, _own_department_id(user))
     if Role.CALLER in row.roles and _is_caller(appeal, user, phone):
         return Actor(user if getattr(user, "is_authenticated", False) else None, Role.CALLER)
     raise _denied(
@@ -193,7 +200,7 @@ def _department_actor(
     ]
     for assignment in mine:
         if assignment.role == role:
-            return Actor(user, Role.DEPARTMENT, assignment.department), assignment
+            return Actor(user, Role.DEPARTMENT, assignment.department_id), assignment
     if mine and role == Assignment.Role.LEAD:
         raise PermissionDenied(
             f"贵单位是该工单的协办单位，只能提交协办意见，不能{ACTION_LABELS[action]}",
@@ -316,7 +323,7 @@ def _event(
         to_state=to_state,
         actor=actor.user,
         actor_role=actor.role.value,
-        department=department or actor.department,
+        department_id=department.pk if department is not None else actor.department_id,
         at=clock.now(),
         data=_json(dict(data or {})),
     )
@@ -408,15 +415,19 @@ def issue_number(day: dt.date) -> str:
 
 # ------------------------------------------------------------------------------------ lookups
 def active_category(value: Category | int | str) -> Category:
-    """An active category by id, code or instance; a deleted or deactivated one is refused."""
+    """An active category by code, id or instance; a deleted or deactivated one is refused.
+
+    A code wins over an id when a digit string could be both (codes like "99" are digits)."""
     if isinstance(value, Category):
-        category = Category.objects.filter(pk=value.pk).first()
+        text, query = "", Category.objects.filter(pk=value.pk)
     else:
         text = str(value or "").strip()
-        query = Category.objects.filter(code=text)
-        if text.isdigit() and not query.exists():
-            query = Category.objects.filter(pk=int(text))
-        category = query.first()
+        condition = Q(code=text)
+        if text.isdigit() and len(text) < 19:
+            condition |= Q(pk=int(text))
+        query = Category.objects.filter(condition)
+    rows = list(query.select_related("default_department", "parent")[:2])
+    category = next((row for row in rows if row.code == text), rows[0] if rows else None)
     if category is None or not category.is_active:
         raise RuleViolation(
             "诉求分类不存在或已停用，请重新选择",
@@ -520,7 +531,7 @@ def _intake_actor(user: Any, channel: str) -> Actor:
     held = staff_roles(user)
     if channel == Channel.HOTLINE:
         if Role.HOTLINE_AGENT in held:
-            return Actor(user, Role.HOTLINE_AGENT, people_permissions.staff_department(user))
+            return Actor(user, Role.HOTLINE_AGENT, _own_department_id(user))
         raise _denied(
             Action.TAKE_IN,
             row.roles,
@@ -530,7 +541,7 @@ def _intake_actor(user: Any, channel: str) -> Actor:
     if channel == Channel.WINDOW:
         for role in (Role.WINDOW_CLERK, Role.HOTLINE_AGENT):
             if role in held:
-                return Actor(user, role, people_permissions.staff_department(user))
+                return Actor(user, role, _own_department_id(user))
         raise _denied(
             Action.TAKE_IN,
             row.roles,
@@ -578,7 +589,7 @@ def take_in(
     _outbox("appeal.take_in", appeal, {"channel": channel})
     if route is not None:
         _route(appeal, user, route)
-        appeal.refresh_from_db()
+        appeal = Appeal.objects.select_related("category", "lead_department").get(pk=appeal.pk)
     return appeal
 
 
@@ -765,7 +776,9 @@ def dispatch(
         data={
             "round": appeal.round,
             "lead": lead_department.code,
+            "lead_name": lead_department.name,
             "assisting": [helper.code for helper in helpers],
+            "assisting_names": [helper.name for helper in helpers],
             "instructions": instructions,
             "ack_due": ack.date,
             "return_due": back.date,

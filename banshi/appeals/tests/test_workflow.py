@@ -666,3 +666,35 @@ def test_outbox_messages_carry_no_personal_data():
         "payload", flat=True
     ):
         assert "13800001234" not in str(payload) and "张三" not in str(payload)
+
+
+# ------------------------------------------------------------------------ the table itself
+def test_transition_table_covers_the_engine_notes_of_4():
+    """§4 engine notes: NEW → ANSWERED_DIRECT | DISPATCHED → SIGNED → IN_PROGRESS → REPLIED →
+    CALLBACK → CLOSED | REOPENED, plus RETURNED → RE_DISPATCHED; one row per action."""
+    T, S, A = transitions, transitions.State, transitions.Action
+    edges = {
+        (S.NEW, A.ANSWER_DIRECTLY): S.ANSWERED_DIRECT,
+        (S.NEW, A.DISPATCH): S.DISPATCHED,
+        (S.DISPATCHED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
+        (S.ACKNOWLEDGED, A.ADD_NOTE): S.IN_PROGRESS,
+        (S.IN_PROGRESS, A.REPLY): S.REPLIED,
+        (S.REPLIED, A.CALLBACK): S.CALLED_BACK,
+        (S.CALLED_BACK, A.CLOSE): S.CLOSED,
+        (S.CALLED_BACK, A.REOPEN): S.REOPENED,
+        (S.DISPATCHED, A.RETURN): S.RETURNED,
+        (S.RETURNED, A.REDISPATCH): S.DISPATCHED,
+        (S.CLOSED, A.ARCHIVE): S.ARCHIVED,
+    }
+    for (state, action), target in edges.items():
+        row = T.find(state, action)
+        assert row is not None and row.target_from(state) == target, (state, action)
+    assert set(T.ACTION_LABELS) == set(A) and set(T.STATE_LABELS) == set(S)
+    # who may do what: departments never dispatch, the centre never replies for a department
+    assert A.DISPATCH not in T.allowed_actions(S.NEW, ["department"])
+    assert A.REPLY not in T.allowed_actions(S.ACKNOWLEDGED, ["hotline_agent", "supervisor"])
+    assert T.allowed_actions(S.ARCHIVED, [role.value for role in T.Role]) == []
+    assert T.table_roles(["reviewer", "hotline_agent", "auditor"]) == {
+        T.Role.DEPARTMENT,
+        T.Role.HOTLINE_AGENT,
+    }

@@ -1,0 +1,15 @@
+"""The national indicator sets (standards §3.12) and example windows (LOCAL)."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from banshi.ratings import seed
+
+    seed.apply(apps.get_model, create_departments=False)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("ratings", "0001_initial")]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
