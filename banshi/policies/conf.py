@@ -1,0 +1,49 @@
+"""The policy app's settings (docs/settings.md lists them).
+
+Read from Django settings when the project defines them, else from the environment variable of the
+same name, else the default (the pattern of :mod:`banshi.cases.conf`), so ``settings.py`` needs no
+line per setting and tests override them with ``settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _raw(name: str) -> Any:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name)
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def match_on_change() -> bool:
+    """Run the incremental match in-process right after a policy is published or changed, or a
+    portrait changes (default true: the embedded default). Production may turn it off and run
+    ``banshi match_policies --changed`` / ``--full`` from cron or a worker instead."""
+    value = _raw("BANSHI_POLICY_MATCH_ON_CHANGE")
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in TRUE
+
+
+def import_max_rows() -> int:
+    """The largest department data file accepted, in data rows (default 200,000)."""
+    value = _raw("BANSHI_POLICY_IMPORT_MAX_ROWS")
+    return int(value) if value is not None else 200_000
+
+
+def match_workers() -> int:
+    """Database sessions a full matching run uses at once on PostgreSQL (default 2; SQLite has one
+    writer and always uses 1)."""
+    value = _raw("BANSHI_POLICY_MATCH_WORKERS")
+    return max(1, int(value)) if value is not None else 2

@@ -1,0 +1,886 @@
+"""The matching engine: policy conditions compiled to SQL and run as set operations in the database.
+
+One code path for SQLite and PostgreSQL. For one policy version, one ``INSERT … SELECT`` scans the
+portrait table and writes a :class:`~banshi.policies.models.Match` row for every enterprise that
+meets all conditions or misses exactly one, with the bitmask of the conditions that held, the
+bitmask of those that were unknown, and the one that was missed::
+
+    INSERT INTO policies_match (run_id, policy_version_id, enterprise_id, matched, held, unknown, missed)
+    SELECT 7, 42, s.e, s.h = 7, s.h, s.u, CASE s.h WHEN 6 THEN 0 WHEN 5 THEN 1 WHEN 3 THEN 2 END
+    FROM (SELECT p.enterprise_id AS e,
+                 (CASE WHEN c0 THEN 1 ELSE 0 END) + (CASE WHEN c1 THEN 2 ELSE 0 END) + … AS h,
+                 (CASE WHEN (c0) IS NULL THEN 1 ELSE 0 END) + … AS u
+          FROM policies_enterpriseportrait p
+          WHERE (c1 OR c2) AND CASE WHEN c1 THEN CASE WHEN c2 THEN … ELSE (c0 AND …) END
+                                    ELSE (c2 AND c0 AND …) END) s
+
+Each ``cN`` is :func:`banshi.expr.to_sql` of condition N (whose rows are exactly those where
+:func:`banshi.expr.holds` is true). The ``WHERE`` keeps the rows with at most one condition not true,
+checking conditions from the most to the least selective (estimated on a sample) and stopping at the
+second miss; ``(c1 OR c2)`` — one of the two most selective conditions must hold for a row to miss at
+most one — lets the database start from an index when those two are selective. The masks are only
+computed for the rows kept.
+
+Runs (:class:`~banshi.policies.models.MatchRun`):
+
+* :func:`run_full` — every published policy in force. Results go under the new run's id beside the
+  previous ones; each policy's rows and its progress row commit together, so an interrupted run
+  leaves every previous result in place and :func:`run_full` with ``resume=True`` carries on with
+  the policies not done. At the end one transaction points every policy's ``current_run`` at the
+  new run, re-applies the portrait changes that arrived meanwhile, and the old rows are purged.
+* :func:`run_policy` — one policy version (published or changed), the same way, in one transaction.
+* :func:`run_changed_subjects` — the enterprises queued in :class:`PortraitChange`: their rows are
+  rewritten in every policy's current run, in one transaction.
+
+:func:`banshi.policies.explain.explain` evaluates the same ASTs in Python for one enterprise; a
+property test checks that both agree, missing values included.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, connections, transaction
+from django.db.models import Max
+
+from banshi.core import clock
+from banshi.expr import from_json, to_sql
+from banshi.policies import conf
+from banshi.policies.attributes import BY_CODE, SCHEMA
+from banshi.policies.models import (
+    EnterprisePortrait,
+    Match,
+    MatchRun,
+    MatchRunPolicy,
+    PolicyVersion,
+    PortraitChange,
+    VersionStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+Fragment = tuple[str, list[Any]]
+
+SAMPLE_ROWS = 2000  # rows of the portrait sampled to order conditions by selectivity
+PREFILTER_BELOW = 0.5  # use (c_a OR c_b) when the two most selective pass fewer than this share
+STALE_AFTER = timedelta(minutes=15)  # a running full run silent this long counts as interrupted
+SAMPLE_TABLE = "policies_match_sample"
+RATE_COLUMNS = 400  # sums per sampling query
+
+
+class MatchBusy(RuntimeError):
+    """Another full run is in progress."""
+
+
+# ------------------------------------------------------------------------------ compiling
+def dialect() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "sqlite"
+
+
+def database_label() -> str:
+    """Which database ran it, for the run record and the benchmark (e.g. ``PostgreSQL 15.20``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _true() -> str:
+    return "TRUE" if dialect() == "postgresql" else "1"
+
+
+def column_mapper(alias: str = "p") -> Callable[[str], str]:
+    """Condition names → the portrait table's columns (``p."registered_capital"``)."""
+
+    def column(name: str) -> str:
+        return f"{alias}.{_quote(BY_CODE[name].column)}"
+
+    return column
+
+
+def compile_conditions(
+    conditions: list[dict[str, Any]],
+    *,
+    today: date,
+    alias: str = "p",
+    sql_dialect: str | None = None,
+) -> list[Fragment]:
+    """Each stored condition's AST as a parameterised SQL boolean over the portrait alias."""
+    column = column_mapper(alias)
+    chosen = sql_dialect or dialect()
+    return [
+        to_sql(from_json(c["ast"]), column, dialect=chosen, today=today, schema=SCHEMA)
+        for c in conditions
+    ]
+
+
+class Sql:
+    """SQL text and its parameters, built in order (parameters follow their placeholders)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, text: str, params: Iterable[Any] = ()) -> Sql:
+        self.parts.append(text)
+        self.params.extend(params)
+        return self
+
+    def fragment(self, fragment: Fragment) -> Sql:
+        return self.add(*fragment)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+@dataclass
+class Plan:
+    """How one policy version is evaluated: condition order and the optional index prefilter."""
+
+    fragments: list[Fragment]
+    order: list[int]
+    prefilter: tuple[int, int] | None = None
+    rates: list[float] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.fragments)
+
+
+def near_miss_allowed(size: int) -> bool:
+    """A policy of one condition has no near misses (everyone else would be one)."""
+    return size >= 2
+
+
+def at_most_one_miss(plan: Plan, sql: Sql) -> None:
+    """``WHERE`` text keeping the rows where at most one condition is not true.
+
+    Nested ``CASE``: the first condition (in selectivity order) that fails switches to a plain
+    ``AND`` of the remaining ones, so no row costs more than the conditions up to its second miss.
+    An unknown condition goes to ``ELSE``, like a false one.
+    """
+    order = plan.order
+    true = _true()
+
+    def chain(rest: list[int]) -> None:
+        if not rest:
+            sql.add(true)
+            return
+        sql.add("(")
+        for position, index in enumerate(rest):
+            if position:
+                sql.add(" AND ")
+            sql.fragment(plan.fragments[index])
+        sql.add(")")
+
+    if not near_miss_allowed(plan.size):
+        chain(order)
+        return
+
+    def nested(position: int) -> None:
+        if position == len(order):
+            sql.add(true)
+            return
+        sql.add("CASE WHEN ").fragment(plan.fragments[order[position]]).add(" THEN ")
+        nested(position + 1)
+        sql.add(" ELSE ")
+        chain(order[position + 1 :])
+        sql.add(" END")
+
+    nested(0)
+
+
+def insert_sql(
+    plan: Plan,
+    *,
+    run_id: int,
+    version_id: int,
+    subjects: Fragment | None = None,
+    source_table: str | None = None,
+) -> Fragment:
+    """The ``INSERT … SELECT`` writing one policy version's matches and near misses.
+
+    ``subjects`` restricts the scan (``p.enterprise_id IN (…)``) for incremental runs.
+    """
+    size = plan.size
+    full = (1 << size) - 1
+    sql = Sql()
+    match_table = _quote(Match._meta.db_table)
+    sql.add(
+        f"INSERT INTO {match_table} (run_id, policy_version_id, enterprise_id, matched, held, "
+        f"unknown, missed) SELECT {int(run_id)}, {int(version_id)}, s.e, s.h = {full}, s.h, s.u, "
+    )
+    if near_miss_allowed(size):
+        sql.add("CASE s.h")
+        for index in range(size):
+            sql.add(f" WHEN {full ^ (1 << index)} THEN {index}")
+        sql.add(" END")
+    else:
+        sql.add("NULL")
+    sql.add(" FROM (SELECT p.enterprise_id AS e, ")
+    for index, fragment in enumerate(plan.fragments):
+        if index:
+            sql.add(" + ")
+        sql.add("(CASE WHEN ").fragment(fragment).add(f" THEN {1 << index} ELSE 0 END)")
+    sql.add(" AS h, ")
+    for index, fragment in enumerate(plan.fragments):
+        if index:
+            sql.add(" + ")
+        sql.add("(CASE WHEN (").fragment(fragment).add(f") IS NULL THEN {1 << index} ELSE 0 END)")
+    table = _quote(source_table or EnterprisePortrait._meta.db_table)
+    sql.add(f" AS u FROM {table} p WHERE ")
+    if subjects is not None:
+        sql.fragment(subjects).add(" AND ")
+    if plan.prefilter is not None:
+        first, second = plan.prefilter
+        sql.add("(").fragment(plan.fragments[first]).add(" OR ")
+        sql.fragment(plan.fragments[second]).add(") AND ")
+    sql.add("(")
+    at_most_one_miss(plan, sql)
+    sql.add(")) s")
+    return sql.text, sql.params
+
+
+def count_sql(fragments: list[Fragment], *, table: str | None = None) -> Fragment:
+    """One scan: how many enterprises meet all conditions, miss one, and meet each condition."""
+    size = len(fragments)
+    sql = Sql().add("SELECT COUNT(*)")
+    for fragment in fragments:
+        sql.add(", SUM(CASE WHEN ").fragment(fragment).add(" THEN 1 ELSE 0 END)")
+    if size:
+        # the number of conditions held, per row, summed into "all" and "all but one"
+        held = Sql()
+        for index, fragment in enumerate(fragments):
+            if index:
+                held.add(" + ")
+            held.add("(CASE WHEN ").fragment(fragment).add(" THEN 1 ELSE 0 END)")
+        sql.add(", SUM(CASE WHEN (").add(held.text, held.params).add(
+            f") = {size} THEN 1 ELSE 0 END)"
+        )
+        sql.add(", SUM(CASE WHEN (").add(held.text, held.params)
+        sql.add(f") = {size - 1} THEN 1 ELSE 0 END)")
+    sql.add(f" FROM {_quote(table or EnterprisePortrait._meta.db_table)} p")
+    return sql.text, sql.params
+
+
+@dataclass
+class Counts:
+    subjects: int
+    matched: int
+    near_misses: int
+    per_condition: list[int]
+
+
+def count(conditions: list[dict[str, Any]], *, today: date | None = None) -> Counts:
+    """How many enterprises meet the conditions (the editor's live "N 家企业符合"), in one query."""
+    fragments = compile_conditions(conditions, today=today or clock.today())
+    text, params = count_sql(fragments)
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        row = cursor.fetchone()
+    total = int(row[0] or 0)
+    per_condition = [int(value or 0) for value in row[1 : 1 + len(fragments)]]
+    if not fragments:
+        return Counts(total, 0, 0, [])
+    matched = int(row[1 + len(fragments)] or 0)
+    near = int(row[2 + len(fragments)] or 0) if near_miss_allowed(len(fragments)) else 0
+    return Counts(total, matched, near, per_condition)
+
+
+# ------------------------------------------------------------------------------ planning
+class Sampler:
+    """A small sample of the portrait (a temporary table) to estimate how selective conditions are."""
+
+    def __init__(self, size: int = SAMPLE_ROWS) -> None:
+        self.size = size
+        self.ready = False
+        self.rows = 0
+
+    def __enter__(self) -> Sampler:
+        table = EnterprisePortrait._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SAMPLE_TABLE}")
+            cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
+            total = cursor.fetchone()[0]
+            step = max(1, total // self.size)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {SAMPLE_TABLE} AS SELECT * FROM {_quote(table)} "
+                f"WHERE (enterprise_id % {int(step)}) = 0"
+            )
+            cursor.execute(f"SELECT COUNT(*) FROM {SAMPLE_TABLE}")
+            self.rows = cursor.fetchone()[0]
+        self.ready = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {SAMPLE_TABLE}")
+        except Exception:  # pragma: no cover - the connection may be gone after a failure
+            logger.warning("could not drop the sample table", exc_info=True)
+        self.ready = False
+
+    def rates(self, fragments: list[Fragment]) -> list[float] | None:
+        return self.rates_many([fragments])[0]
+
+    def rates_many(self, lists: list[list[Fragment]]) -> list[list[float] | None]:
+        """Pass rates of many policies' conditions, a few hundred conditions per query."""
+        if not self.ready or not self.rows:
+            return [None] * len(lists)
+        flat = [fragment for fragments in lists for fragment in fragments]
+        values: list[float] = []
+        for start in range(0, len(flat), RATE_COLUMNS):
+            sql = Sql().add("SELECT ")
+            for index, fragment in enumerate(flat[start : start + RATE_COLUMNS]):
+                if index:
+                    sql.add(", ")
+                sql.add("SUM(CASE WHEN ").fragment(fragment).add(" THEN 1 ELSE 0 END)")
+            sql.add(f" FROM {SAMPLE_TABLE} p")
+            with connection.cursor() as cursor:
+                cursor.execute(sql.text, sql.params)
+                values.extend(float(value or 0) / self.rows for value in cursor.fetchone())
+        result: list[list[float] | None] = []
+        position = 0
+        for fragments in lists:
+            result.append(values[position : position + len(fragments)] or None)
+            position += len(fragments)
+        return result
+
+
+def make_plan(fragments: list[Fragment], rates: list[float] | None = None) -> Plan:
+    """Most selective condition first; an ``OR`` prefilter on the two most selective ones."""
+    indexes = list(range(len(fragments)))
+    if not rates:
+        return Plan(fragments, indexes)
+    order = sorted(indexes, key=lambda i: (rates[i], i))
+    prefilter = None
+    if near_miss_allowed(len(order)) and rates[order[0]] + rates[order[1]] < PREFILTER_BELOW:
+        prefilter = (order[0], order[1])
+    return Plan(fragments, order, prefilter, rates)
+
+
+_compiled: dict[tuple, list[Fragment]] = {}
+
+
+def version_fragments(version: PolicyVersion, today: date) -> list[Fragment]:
+    """A version's compiled conditions, cached by their source text, the day and the dialect."""
+    key = (tuple(c["source"] for c in version.conditions), today, dialect())
+    fragments = _compiled.get(key)
+    if fragments is None:
+        if len(_compiled) > 10_000:
+            _compiled.clear()
+        fragments = _compiled[key] = compile_conditions(version.conditions, today=today)
+    return fragments
+
+
+def plan_for(version: PolicyVersion, today: date, sampler: Sampler | None = None) -> Plan:
+    return plan_many([version], today, sampler)[version.pk]
+
+
+def plan_many(
+    versions: list[PolicyVersion], today: date, sampler: Sampler | None = None
+) -> dict[int, Plan]:
+    fragments = [version_fragments(version, today) for version in versions]
+    rates = sampler.rates_many(fragments) if sampler is not None else [None] * len(versions)
+    return {
+        version.pk: make_plan(version_fragments, version_rates)
+        for version, version_fragments, version_rates in zip(
+            versions, fragments, rates, strict=True
+        )
+    }
+
+
+# ------------------------------------------------------------------------------ running
+def _execute(fragment: Fragment) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(*fragment)
+        return cursor.rowcount
+
+
+def _relaxed_commit() -> None:
+    """Results are derived data: on PostgreSQL a policy's commit need not wait for the disk. After
+    a crash at most the last commits are lost, rows and progress together, and a resumed run
+    recomputes them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _result_counts(run_id: int, version_id: int) -> tuple[int, int]:
+    table = _quote(Match._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END) FROM {table} "
+            "WHERE run_id = %s AND policy_version_id = %s",
+            [run_id, version_id],
+        )
+        total, matched = cursor.fetchone()
+    matched = int(matched or 0)
+    return matched, int(total or 0) - matched
+
+
+def _match_one_policy(run: MatchRun, version: PolicyVersion, plan: Plan) -> MatchRunPolicy:
+    """Write one policy version's rows under ``run`` and its progress row (caller's transaction)."""
+    started = time.perf_counter()
+    _relaxed_commit()
+    _execute(insert_sql(plan, run_id=run.pk, version_id=version.pk))
+    matched, near = _result_counts(run.pk, version.pk)
+    progress = MatchRunPolicy.objects.create(
+        run=run,
+        policy_version=version,
+        matched=matched,
+        near_misses=near,
+        seconds=time.perf_counter() - started,
+    )
+    return progress
+
+
+def workers() -> int:
+    """Database sessions a full run uses at once: PostgreSQL runs policies in parallel (default 2);
+    SQLite has one writer. Inside an open transaction (tests) the run stays on this connection."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, conf.match_workers())
+
+
+def _run_policies(
+    run: MatchRun,
+    versions: list[PolicyVersion],
+    plans: dict[int, Plan],
+    on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None,
+    sessions: int,
+) -> None:
+    """Each policy in its own transaction, on ``sessions`` database connections at once."""
+
+    def one(version: PolicyVersion) -> None:
+        with transaction.atomic():
+            _match_one_policy(run, version, plans[version.pk])
+        # after the commit, so that parallel sessions never wait on the run's row
+        MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
+        if on_policy_done is not None:
+            on_policy_done(run, version)
+
+    in_parallel(versions, one, sessions)
+
+
+def in_parallel(items: list[Any], work: Callable[[Any], None], sessions: int) -> None:
+    """``work(item)`` for every item, on ``sessions`` threads (each with its own database
+    connection); the first failure stops the others and is raised here."""
+    if sessions <= 1 or len(items) <= 1:
+        for item in items:
+            work(item)
+        return
+    pending: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    for item in items:
+        pending.put(item)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def worker() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    item = pending.get_nowait()
+                except queue.Empty:
+                    return
+                work(item)
+        except BaseException as error:
+            failures.append(error)
+            stop.set()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    threads = [threading.Thread(target=worker, name=f"match-{n}") for n in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def published_in_force(today: date):
+    """Published versions whose validity window contains ``today`` (the full run's plan)."""
+    from django.db.models import Q
+
+    return (
+        PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("pk")
+    )
+
+
+def _portrait_count() -> int:
+    return EnterprisePortrait.objects.count()
+
+
+def _change_mark() -> int:
+    return PortraitChange.objects.aggregate(mark=Max("pk"))["mark"] or 0
+
+
+def _latest_full_run() -> MatchRun | None:
+    return MatchRun.objects.filter(kind=MatchRun.Kind.FULL).order_by("-pk").first()
+
+
+def run_full(
+    *,
+    today: date | None = None,
+    user=None,
+    resume: bool = False,
+    on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None = None,
+) -> MatchRun:
+    """Match every published policy in force against every enterprise (全量匹配).
+
+    With ``resume=True`` an interrupted or failed latest full run is carried on (policies already
+    done are skipped, with the ``today`` it started with); otherwise a new run starts. A full run
+    whose heartbeat is fresh is refused (:class:`MatchBusy`). ``on_policy_done`` is called after
+    each policy commits (progress reporting; tests use it to interrupt a run).
+    """
+    now = clock.now()
+    latest = _latest_full_run()
+    if latest is not None and latest.status == MatchRun.Status.RUNNING:
+        beat = latest.heartbeat_at or latest.started_at
+        if now - beat < STALE_AFTER and not resume:
+            raise MatchBusy(
+                f"全量匹配 #{latest.pk} 正在运行 / full run #{latest.pk} is still running"
+            )
+    if resume and latest is not None and latest.status != MatchRun.Status.FINISHED:
+        run = latest
+        run.status = MatchRun.Status.RUNNING
+        run.error = ""
+        run.heartbeat_at = now
+        run.save(update_fields=["status", "error", "heartbeat_at"])
+        logger.info("resuming full match run #%s", run.pk)
+    else:
+        day = today or clock.today()
+        plan = list(published_in_force(day).values_list("pk", flat=True))
+        run = MatchRun.objects.create(
+            kind=MatchRun.Kind.FULL,
+            database=database_label(),
+            today=day,
+            plan=plan,
+            change_mark=_change_mark(),
+            policies_total=len(plan),
+            subjects=_portrait_count(),
+            started_at=now,
+            heartbeat_at=now,
+            started_by=user if getattr(user, "pk", None) else None,
+        )
+    started = time.perf_counter()
+    try:
+        done = set(run.progress.values_list("policy_version_id", flat=True))
+        published = {
+            version.pk: version
+            for version in PolicyVersion.objects.filter(
+                pk__in=run.plan, status=VersionStatus.PUBLISHED
+            )
+        }
+        # the plan's order; done before an interruption, or no longer published: skipped
+        todo = [published[pk] for pk in run.plan if pk in published and pk not in done]
+        with Sampler() as sampler:
+            plans = plan_many(todo, run.today, sampler)
+        _run_policies(run, todo, plans, on_policy_done, workers())
+        stale = _switch(run, started)
+    except BaseException as error:
+        _mark_failed(run, error)
+        raise
+    purge(stale)
+    run.refresh_from_db()
+    return run
+
+
+def _mark_failed(run: MatchRun, error: BaseException) -> None:
+    """Record why a run stopped; its committed policies stay for a resume."""
+    logger.warning("match run #%s stopped: %s", run.pk, error)
+    try:
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            heartbeat_at=clock.now(),
+        )
+    except Exception:  # the database itself may be what failed
+        logger.exception("could not record the failure of match run #%s", run.pk)
+
+
+def _switch(run: MatchRun, started: float) -> list[tuple[int, int]]:
+    """Point every policy done by ``run`` at it, in one transaction; the old (run, version) pairs."""
+    stale: list[tuple[int, int]] = []
+    with transaction.atomic():
+        progress = {p.policy_version_id: p for p in run.progress.all()}
+        switched: list[int] = []
+        locked = PolicyVersion.objects.select_for_update().filter(
+            pk__in=list(progress), status=VersionStatus.PUBLISHED
+        )
+        for version in locked.order_by("pk"):
+            if version.current_run_id is not None and version.current_run_id >= run.pk:
+                continue  # a later run (e.g. the policy changed meanwhile) already has results
+            if version.current_run_id is not None:
+                stale.append((version.current_run_id, version.pk))
+            PolicyVersion.objects.filter(pk=version.pk).update(current_run=run)
+            switched.append(version.pk)
+        _reapply_changes(run, switched)
+        totals = MatchRunPolicy.objects.filter(run=run)
+        matched = sum(p.matched for p in totals)
+        near = sum(p.near_misses for p in totals)
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.FINISHED,
+            policies_done=len(progress),
+            matched=matched,
+            near_misses=near,
+            finished_at=clock.now(),
+            heartbeat_at=clock.now(),
+            seconds=(run.seconds or 0) + (time.perf_counter() - started),
+        )
+    return stale
+
+
+def _reapply_changes(run: MatchRun, version_ids: list[int]) -> None:
+    """Enterprises whose portrait changed after the run started: recompute their rows in it."""
+    if not version_ids or not PortraitChange.objects.filter(pk__gt=run.change_mark).exists():
+        return
+    change_table = _quote(PortraitChange._meta.db_table)
+    subjects: Fragment = (
+        f"SELECT enterprise_id FROM {change_table} WHERE id > %s",
+        [run.change_mark],
+    )
+    versions = PolicyVersion.objects.filter(pk__in=version_ids)
+    _rewrite_subjects(run.today, [(version, run.pk) for version in versions], subjects)
+
+
+def subjects_select_sql(
+    plan: Plan, *, run_id: int, version_id: int, subjects: Fragment
+) -> Fragment:
+    """One version's rows for a few enterprises (``subjects``: a ``SELECT enterprise_id …``).
+
+    No nested filter here: the scan is the handful of changed enterprises, so every condition is
+    computed once and the rows with at most one miss are kept by their mask.
+    """
+    size = plan.size
+    full = (1 << size) - 1
+    kept = [full] + ([full ^ (1 << i) for i in range(size)] if near_miss_allowed(size) else [])
+    sql = Sql().add(f"SELECT {int(run_id)}, {int(version_id)}, s.e, s.h = {full}, s.h, s.u, ")
+    if near_miss_allowed(size):
+        sql.add("CASE s.h")
+        for index in range(size):
+            sql.add(f" WHEN {full ^ (1 << index)} THEN {index}")
+        sql.add(" END")
+    else:
+        sql.add("NULL")
+    sql.add(" FROM (SELECT p.enterprise_id AS e, ")
+    for index, fragment in enumerate(plan.fragments):
+        if index:
+            sql.add(" + ")
+        sql.add("(CASE WHEN ").fragment(fragment).add(f" THEN {1 << index} ELSE 0 END)")
+    sql.add(" AS h, ")
+    for index, fragment in enumerate(plan.fragments):
+        if index:
+            sql.add(" + ")
+        sql.add("(CASE WHEN (").fragment(fragment).add(f") IS NULL THEN {1 << index} ELSE 0 END)")
+    sql.add(f" AS u FROM {_quote(EnterprisePortrait._meta.db_table)} p WHERE p.enterprise_id IN (")
+    sql.fragment(subjects).add(")) s WHERE s.h IN (" + ", ".join(str(v) for v in kept) + ")")
+    return sql.text, sql.params
+
+
+SUBJECT_BATCH = 40  # policies per statement when rewriting changed enterprises
+
+
+def _rewrite_subjects(
+    today: date, targets: list[tuple[PolicyVersion, int]], subjects: Fragment
+) -> tuple[int, int]:
+    """Delete and recompute the rows of the enterprises ``subjects`` selects (a ``SELECT
+    enterprise_id …`` and its parameters) for each (version, run), a few dozen policies per
+    statement; returns (matched, near misses) among the rewritten rows."""
+    match_table = _quote(Match._meta.db_table)
+    columns = "run_id, policy_version_id, enterprise_id, matched, held, unknown, missed"
+    subquery, subquery_params = subjects
+    by_run: dict[int, list[PolicyVersion]] = {}
+    for version, run_id in targets:
+        by_run.setdefault(run_id, []).append(version)
+    matched = rows = 0
+    for run_id, versions in by_run.items():
+        for start in range(0, len(versions), SUBJECT_BATCH):
+            chunk = versions[start : start + SUBJECT_BATCH]
+            ids = ", ".join(str(int(version.pk)) for version in chunk)
+            _execute(
+                (
+                    f"DELETE FROM {match_table} WHERE run_id = %s AND policy_version_id IN ({ids}) "
+                    f"AND enterprise_id IN ({subquery})",
+                    [run_id, *subquery_params],
+                )
+            )
+            sql = Sql().add(f"INSERT INTO {match_table} ({columns}) ")
+            for position, version in enumerate(chunk):
+                if position:
+                    sql.add(" UNION ALL ")
+                plan = make_plan(version_fragments(version, today))
+                sql.fragment(
+                    subjects_select_sql(
+                        plan, run_id=run_id, version_id=version.pk, subjects=subjects
+                    )
+                )
+            _execute((sql.text, sql.params))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END) FROM {match_table} "
+                    f"WHERE run_id = %s AND policy_version_id IN ({ids}) "
+                    f"AND enterprise_id IN ({subquery})",
+                    [run_id, *subquery_params],
+                )
+                count_rows, count_matched = cursor.fetchone()
+            rows += int(count_rows or 0)
+            matched += int(count_matched or 0)
+    return matched, rows - matched
+
+
+def run_policy(version: PolicyVersion, *, today: date | None = None, user=None) -> MatchRun:
+    """Match one policy version against every enterprise (after it is published or changed).
+
+    The rows are written under a new run and the version's ``current_run`` switched to it in the
+    same transaction; the previous rows are purged after.
+    """
+    now = clock.now()
+    day = today or clock.today()
+    run = MatchRun.objects.create(
+        kind=MatchRun.Kind.POLICY,
+        database=database_label(),
+        today=day,
+        plan=[version.pk],
+        change_mark=_change_mark(),
+        policies_total=1,
+        subjects=_portrait_count(),
+        started_at=now,
+        heartbeat_at=now,
+        started_by=user if getattr(user, "pk", None) else None,
+    )
+    started = time.perf_counter()
+    try:
+        with Sampler() as sampler:
+            plan = plan_for(version, day, sampler)
+        with transaction.atomic():
+            progress = _match_one_policy(run, version, plan)
+            locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+            stale: list[tuple[int, int]] = []
+            if locked.current_run_id is None or locked.current_run_id < run.pk:
+                if locked.current_run_id is not None:
+                    stale.append((locked.current_run_id, locked.pk))
+                PolicyVersion.objects.filter(pk=locked.pk).update(current_run=run)
+                version.current_run = run
+            _reapply_changes(run, [version.pk])
+            MatchRun.objects.filter(pk=run.pk).update(
+                status=MatchRun.Status.FINISHED,
+                policies_done=1,
+                matched=progress.matched,
+                near_misses=progress.near_misses,
+                finished_at=clock.now(),
+                heartbeat_at=clock.now(),
+                seconds=time.perf_counter() - started,
+            )
+    except BaseException as error:
+        _mark_failed(run, error)
+        raise
+    purge(stale)
+    run.refresh_from_db()
+    return run
+
+
+def run_changed_subjects(*, today: date | None = None) -> MatchRun | None:
+    """Rewrite the rows of every queued enterprise (:class:`PortraitChange`) in every policy's
+    current run, in one transaction; None when nothing is queued."""
+    if not PortraitChange.objects.filter(processed_by__isnull=True).exists():
+        return None
+    now = clock.now()
+    day = today or clock.today()
+    started = time.perf_counter()
+    with transaction.atomic():
+        run = MatchRun.objects.create(
+            kind=MatchRun.Kind.SUBJECTS,
+            database=database_label(),
+            today=day,
+            started_at=now,
+            heartbeat_at=now,
+        )
+        PortraitChange.objects.filter(processed_by__isnull=True).update(processed_by=run)
+        targets = [
+            (version, version.current_run_id)
+            for version in published_in_force(day).filter(current_run__isnull=False)
+        ]
+        change_table = _quote(PortraitChange._meta.db_table)
+        subjects: Fragment = (
+            f"SELECT enterprise_id FROM {change_table} WHERE processed_by_id = %s",
+            [run.pk],
+        )
+        matched, near = _rewrite_subjects(day, targets, subjects)
+        subject_count = (
+            PortraitChange.objects.filter(processed_by=run)
+            .values("enterprise_id")
+            .distinct()
+            .count()
+        )
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.FINISHED,
+            plan=[version.pk for version, _ in targets],
+            policies_total=len(targets),
+            policies_done=len(targets),
+            subjects=subject_count,
+            matched=matched,
+            near_misses=near,
+            finished_at=clock.now(),
+            heartbeat_at=clock.now(),
+            seconds=time.perf_counter() - started,
+        )
+    run.refresh_from_db()
+    return run
+
+
+# ------------------------------------------------------------------------------ clean-up
+def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
+    """Delete result rows no policy points at any more: the given (run, version) pairs, and those
+    of finished runs that were superseded. Returns the number of pairs purged."""
+    match_table = _quote(Match._meta.db_table)
+    wanted = set(pairs)
+    candidates = MatchRunPolicy.objects.filter(purged_at__isnull=True).select_related("run")
+    current = dict(
+        PolicyVersion.objects.filter(current_run__isnull=False).values_list("pk", "current_run_id")
+    )
+    latest_full = (
+        MatchRun.objects.filter(kind=MatchRun.Kind.FULL, status=MatchRun.Status.FINISHED)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    ) or 0
+    done = 0
+    for progress in candidates:
+        key = (progress.run_id, progress.policy_version_id)
+        if current.get(progress.policy_version_id) == progress.run_id:
+            continue
+        abandoned = (
+            progress.run.status != MatchRun.Status.FINISHED and progress.run_id < latest_full
+        )
+        if key not in wanted and progress.run.status != MatchRun.Status.FINISHED and not abandoned:
+            continue  # an unfinished run that may still be resumed keeps its rows
+        with transaction.atomic():
+            _execute(
+                (
+                    f"DELETE FROM {match_table} WHERE run_id = %s AND policy_version_id = %s",
+                    [progress.run_id, progress.policy_version_id],
+                )
+            )
+            MatchRunPolicy.objects.filter(pk=progress.pk).update(purged_at=clock.now())
+        done += 1
+    return done

@@ -1,0 +1,657 @@
+"""惠企政策 as rows: the enterprise portrait, policies with versions, matching runs and delivery.
+
+* **Portrait** (企业精准画像, MISSION M-D4): :class:`EnterprisePortrait` is one wide row per enterprise,
+  one typed column per attribute of :mod:`banshi.policies.attributes`, so that SQL matches a policy
+  against every enterprise in one scan. :class:`PortraitValueSource` keeps, per value, where it came
+  from and as of which date; :class:`PortraitImport` is one department file with its rejected rows;
+  :class:`PortraitChange` queues the enterprises whose values changed for the next incremental run.
+* **Policies** (M-E): :class:`Policy` is the stable identity (code, issuing department, overall
+  status); its content lives in :class:`PolicyVersion` rows (draft → published → superseded or
+  repealed), never edited once published. Conditions are a list of named expressions of
+  :mod:`banshi.expr`, each stored as source text plus parsed AST JSON. :class:`PolicyEvent` is the
+  history.
+* **Matching**: :class:`MatchRun` records one run; :class:`Match` rows hold, per (run, policy
+  version, enterprise), whether every condition held, the bitmask of conditions that held and of
+  those that were unknown, and for a near miss the one condition that did not hold. A version's
+  ``current_run`` points at the run whose rows are shown, so a new run is written beside the old one
+  and switched in one transaction.
+* **Delivery**: :class:`GrantBatch` / :class:`Grant` (免申即享 after the department confirms the list),
+  :class:`PolicyOffer` (即申即享: a pre-filled application submitted in one click), :class:`Notice`
+  (the in-platform message to the enterprise).
+
+Operations are in :mod:`banshi.policies.services` and :mod:`banshi.policies.engine`; nothing here
+enforces business rules beyond database constraints.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from banshi.policies.attributes import SourceKind
+
+# A bit per condition in the masks of :class:`Match` (kept below 2**31 for a 32-bit integer column).
+MAX_CONDITIONS = 30
+
+
+# ---------------------------------------------------------------------------------- portrait
+class EnterprisePortrait(models.Model):
+    """企业画像: the structured attributes of one enterprise, one typed column each.
+
+    A NULL column is *unknown*: a condition that reads it is unknown, and an unknown condition
+    never counts as met. Every column is indexed so that the matching engine can narrow a policy
+    to the enterprises that meet one of its two most selective conditions before checking the rest.
+    """
+
+    enterprise = models.OneToOneField(
+        "people.Enterprise",
+        verbose_name="企业",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="portrait",
+    )
+    industry_section = models.CharField(
+        "行业门类", max_length=1, null=True, blank=True, db_index=True
+    )
+    industry_division = models.CharField(
+        "行业大类", max_length=2, null=True, blank=True, db_index=True
+    )
+    industry_code = models.CharField("行业代码", max_length=4, null=True, blank=True, db_index=True)
+    district = models.CharField("所在区域", max_length=12, null=True, blank=True, db_index=True)
+    registered_capital = models.DecimalField(
+        "注册资本(万元)", max_digits=16, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    employees = models.IntegerField("从业人数", null=True, blank=True, db_index=True)
+    insured_employees = models.IntegerField("参保人数", null=True, blank=True, db_index=True)
+    revenue = models.DecimalField(
+        "上年度营业收入(万元)",
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        db_index=True,
+    )
+    tax_paid = models.DecimalField(
+        "上年度纳税额(万元)", max_digits=16, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    rd_ratio = models.DecimalField(
+        "研发费用占比(%)", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    patents = models.IntegerField("有效发明专利数", null=True, blank=True, db_index=True)
+    established_on = models.DateField("成立日期", null=True, blank=True, db_index=True)
+    tax_credit_level = models.CharField(
+        "纳税信用等级", max_length=1, null=True, blank=True, db_index=True
+    )
+    credit_level = models.CharField(
+        "公共信用综合评价等级", max_length=1, null=True, blank=True, db_index=True
+    )
+    is_high_tech = models.BooleanField("高新技术企业", null=True, blank=True, db_index=True)
+    is_specialized = models.BooleanField("专精特新中小企业", null=True, blank=True, db_index=True)
+    is_sme = models.BooleanField("中小微企业", null=True, blank=True, db_index=True)
+    has_export = models.BooleanField("有进出口实绩", null=True, blank=True, db_index=True)
+    is_listed = models.BooleanField("上市企业", null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "企业画像"
+        verbose_name_plural = "企业画像"
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} 画像"
+
+
+class PortraitValueSource(models.Model):
+    """一数一源: where one portrait value came from and as of which date (the latest write wins)."""
+
+    enterprise = models.ForeignKey(
+        "people.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="+"
+    )
+    attribute = models.CharField("属性", max_length=60)
+    kind = models.CharField("来源类型", max_length=12, choices=SourceKind.CHOICES)
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name="来源部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reference = models.CharField("来源凭据", max_length=200, blank=True)
+    as_of = models.DateField("数据日期")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "画像数据来源"
+        verbose_name_plural = "画像数据来源"
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "attribute"], name="portrait_source_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.attribute} ← {self.get_kind_display()}"
+
+
+class PortraitImport(models.Model):
+    """One department data file (CSV / Excel) imported into the portrait, with its rejected rows.
+
+    ``errors`` is a list of ``{"row", "column", "zh", "en"}`` (row numbers as the spreadsheet shows
+    them, the header being row 1); a row with any bad cell is rejected whole.
+    """
+
+    department = models.ForeignKey(
+        "catalog.Department", verbose_name="提供部门", on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    kind = models.CharField("来源类型", max_length=12, choices=SourceKind.CHOICES)
+    as_of = models.DateField("数据日期")
+    columns = models.JSONField("导入的属性", default=list)
+    rows_total = models.PositiveIntegerField("数据行数", default=0)
+    rows_imported = models.PositiveIntegerField("导入行数", default=0)
+    rows_rejected = models.PositiveIntegerField("拒收行数", default=0)
+    enterprises_created = models.PositiveIntegerField("新登记企业数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "画像数据导入"
+        verbose_name_plural = "画像数据导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows_imported}/{self.rows_total})"
+
+
+class PortraitChange(models.Model):
+    """An enterprise whose portrait changed: queued in the same transaction as the change and
+    consumed by the next incremental matching run (``processed_by`` set), so nothing is lost."""
+
+    enterprise = models.ForeignKey(
+        "people.Enterprise", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    changed_at = models.DateTimeField("变更时间")
+    processed_by = models.ForeignKey(
+        "MatchRun",
+        verbose_name="处理的匹配批次",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "画像变更"
+        verbose_name_plural = "画像变更"
+        indexes = [models.Index(fields=["processed_by", "id"], name="portrait_change_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------------- policies
+class PolicyStatus(models.TextChoices):
+    """A policy's standing in the public list (政策库: 现行有效 / 已修订 / 已废止)."""
+
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "现行有效"
+    CHANGED = "changed", "已修订(现行有效)"
+    REPEALED = "repealed", "已废止"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "现行版本"
+    SUPERSEDED = "superseded", "已被修订"
+    REPEALED = "repealed", "已废止"
+
+
+class PolicyMode(models.TextChoices):
+    AUTO_GRANT = "auto_grant", "免申即享"
+    PREFILLED = "prefilled", "即申即享"
+    APPLY = "apply", "申报"
+
+
+class BenefitKind(models.TextChoices):
+    FIXED = "fixed", "固定金额"
+    EXPRESSION = "expression", "按画像计算"
+    NONE = "none", "非资金类"
+
+
+class Policy(models.Model):
+    """惠企政策: the stable identity of a policy (code, issuing department) and its overall status."""
+
+    code = models.CharField("政策编码", max_length=64, unique=True)
+    department = models.ForeignKey(
+        "catalog.Department", verbose_name="发布部门", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "惠企政策"
+        verbose_name_plural = "惠企政策"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PolicyVersion(models.Model):
+    """One version of a policy: everything the public guide shows and the engine matches.
+
+    ``conditions`` is a list of ``{"name", "source", "ast", "hint"}``: a short name in words (shown
+    to enterprises: 注册资本不低于500万元), the expression as written, its parsed AST
+    (:func:`banshi.expr.to_json`), and optional advice for those who miss only this one.
+    The benefit is a fixed amount, or an expression over the portrait (``benefit_expression`` +
+    its AST) optionally capped by ``benefit_cap``. Validity is inclusive on both ends.
+    """
+
+    policy = models.ForeignKey(
+        Policy, verbose_name="政策", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号")
+    status = models.CharField(
+        "状态", max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    title = models.CharField("政策名称", max_length=200)
+    summary = models.TextField("政策内容", blank=True)
+    legal_title = models.CharField("政策文件", max_length=300, blank=True)
+    legal_url = models.URLField("政策原文链接", max_length=500, blank=True)
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_until = models.DateField("有效期至(含)", null=True, blank=True)
+    mode = models.CharField("兑现方式", max_length=12, choices=PolicyMode.choices)
+    service_item = models.ForeignKey(
+        "catalog.ServiceItem",
+        verbose_name="申报事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    benefit_kind = models.CharField(
+        "扶持方式", max_length=12, choices=BenefitKind.choices, default=BenefitKind.FIXED
+    )
+    benefit_amount = models.DecimalField(
+        "扶持金额(元)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    benefit_expression = models.CharField("金额计算式(元)", max_length=500, blank=True)
+    benefit_ast = models.JSONField("金额计算式语法树", null=True, blank=True)
+    benefit_cap = models.DecimalField(
+        "金额上限(元)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    benefit_note = models.CharField("扶持内容说明", max_length=300, blank=True)
+    conditions = models.JSONField("享受条件", default=list)
+    change_note = models.CharField("修订说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="起草人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    current_run = models.ForeignKey(
+        "MatchRun",
+        verbose_name="当前匹配结果",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "政策版本"
+        verbose_name_plural = "政策版本"
+        ordering = ["policy", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="policy_version_number"),
+            models.UniqueConstraint(
+                fields=["policy"],
+                condition=Q(status="published"),
+                name="policy_one_published_version",
+            ),
+            models.UniqueConstraint(
+                fields=["policy"], condition=Q(status="draft"), name="policy_one_draft"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.code} v{self.number} {self.title}"
+
+    @property
+    def condition_names(self) -> list[str]:
+        return [condition["name"] for condition in self.conditions]
+
+    def in_force(self, on) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+
+class PolicyEvent(models.Model):
+    """The history of a policy: created, saved, published, changed, repealed (append-only)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "起草"
+        SAVED = "saved", "修改草稿"
+        PUBLISHED = "published", "发布"
+        CHANGED = "changed", "修订发布"
+        REPEALED = "repealed", "废止"
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="events")
+    version = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "政策变更记录"
+        verbose_name_plural = "政策变更记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.get_action_display()} {self.at:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------------------- matching
+class MatchRun(models.Model):
+    """One matching run: full (every published policy), one policy, or the changed subjects.
+
+    ``plan`` lists the policy versions a full run covers (fixed when it starts, so a resumed run
+    does the same work); ``today`` is the date ``today()`` meant in its conditions; ``change_mark``
+    is the last :class:`PortraitChange` id seen when it started (changes after it are re-applied
+    when the run switches its results in).
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", "全量匹配"
+        POLICY = "policy", "单项政策"
+        SUBJECTS = "subjects", "画像变更"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行中"
+        FINISHED = "finished", "已完成"
+        FAILED = "failed", "失败(可续跑)"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    database = models.CharField("数据库", max_length=100, blank=True)
+    today = models.DateField("匹配基准日")
+    plan = models.JSONField("计划匹配的政策版本", default=list, blank=True)
+    change_mark = models.BigIntegerField("画像变更水位", default=0)
+    policies_total = models.PositiveIntegerField("政策数", default=0)
+    policies_done = models.PositiveIntegerField("已完成政策数", default=0)
+    subjects = models.PositiveIntegerField("企业数", default=0)
+    matched = models.PositiveBigIntegerField("符合条件", default=0)
+    near_misses = models.PositiveBigIntegerField("差一项", default=0)
+    started_at = models.DateTimeField("开始时间")
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    seconds = models.FloatField("耗时(秒)", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "匹配批次"
+        verbose_name_plural = "匹配批次"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} {self.get_status_display()}"
+
+
+class MatchRunPolicy(models.Model):
+    """Progress of a run: one row per policy version done, written in the same transaction as
+    its :class:`Match` rows, so a resumed run skips exactly the policies that are complete."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="progress")
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="+")
+    matched = models.PositiveIntegerField("符合条件", default=0)
+    near_misses = models.PositiveIntegerField("差一项", default=0)
+    seconds = models.FloatField("耗时(秒)", default=0)
+    purged_at = models.DateTimeField("结果已清理", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "匹配进度"
+        verbose_name_plural = "匹配进度"
+        constraints = [
+            models.UniqueConstraint(fields=["run", "policy_version"], name="match_progress_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} · {self.policy_version_id}"
+
+
+class Match(models.Model):
+    """One enterprise against one policy version in one run: met, or missed by exactly one condition.
+
+    ``held`` has bit *i* set when condition *i* is true, ``unknown`` when it is unknown (a value
+    was missing); ``missed`` is the index of the one condition not met by a near miss (NULL when
+    ``matched``). Enterprises that miss two or more conditions get no row.
+
+    Written only by the matching engine, in bulk (``INSERT … SELECT``): the primary key
+    (run, policy version, enterprise) is the only index, and there are no foreign-key constraints
+    or ORM cascades (deleting a run's rows is the engine's job), so tens of millions of rows can be
+    written at the speed of one B-tree.
+    """
+
+    pk = models.CompositePrimaryKey("run_id", "policy_version_id", "enterprise_id")
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        "people.Enterprise",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    matched = models.BooleanField("符合全部条件")
+    held = models.IntegerField("满足的条件(位)")
+    unknown = models.IntegerField("缺少数据的条件(位)", default=0)
+    missed = models.SmallIntegerField("未满足的一项", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "匹配结果"
+        verbose_name_plural = "匹配结果"
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} pv {self.policy_version_id} ent {self.enterprise_id}"
+
+
+# ---------------------------------------------------------------------------------- delivery
+class GrantBatch(models.Model):
+    """A department's confirmation of a 免申即享 list (the list is the run's matches)."""
+
+    policy_version = models.ForeignKey(
+        PolicyVersion, verbose_name="政策版本", on_delete=models.PROTECT, related_name="+"
+    )
+    run = models.ForeignKey(
+        MatchRun, verbose_name="依据的匹配批次", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间")
+    granted_on = models.DateField("兑现日期")
+    count = models.PositiveIntegerField("兑现企业数", default=0)
+    total_amount = models.DecimalField("兑现总金额(元)", max_digits=16, decimal_places=2, default=0)
+    skipped = models.JSONField("未兑现及原因", default=list, blank=True)
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "兑现批次"
+        verbose_name_plural = "兑现批次"
+        ordering = ["-confirmed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.policy_version} · {self.count} 家"
+
+
+class Grant(models.Model):
+    """A benefit granted to an enterprise (免申即享 confirmed, or 即申即享 approved); once per policy."""
+
+    class Via(models.TextChoices):
+        AUTO = "auto", "免申即享"
+        OFFER = "offer", "即申即享"
+
+    policy = models.ForeignKey(
+        Policy, verbose_name="政策", on_delete=models.PROTECT, related_name="grants"
+    )
+    policy_version = models.ForeignKey(
+        PolicyVersion, verbose_name="政策版本", on_delete=models.PROTECT, related_name="grants"
+    )
+    enterprise = models.ForeignKey(
+        "people.Enterprise",
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="policy_grants",
+    )
+    amount = models.DecimalField("金额(元)", max_digits=14, decimal_places=2, null=True, blank=True)
+    granted_on = models.DateField("兑现日期")
+    via = models.CharField("兑现方式", max_length=8, choices=Via.choices)
+    batch = models.ForeignKey(
+        GrantBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
+    )
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "政策兑现"
+        verbose_name_plural = "政策兑现"
+        ordering = ["-granted_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "enterprise"], name="grant_once_per_policy")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} → {self.enterprise_id} {self.amount}"
+
+
+class PolicyOffer(models.Model):
+    """即申即享: an application pre-filled from the portrait, pushed to a matching enterprise, which
+    submits it in one click; the department then approves it (a :class:`Grant`) or declines it."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "待申请"
+        SUBMITTED = "submitted", "已申请"
+        APPROVED = "approved", "已兑现"
+        DECLINED = "declined", "未通过"
+
+    policy_version = models.ForeignKey(
+        PolicyVersion, verbose_name="政策版本", on_delete=models.PROTECT, related_name="offers"
+    )
+    enterprise = models.ForeignKey(
+        "people.Enterprise",
+        verbose_name="企业",
+        on_delete=models.CASCADE,
+        related_name="policy_offers",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OFFERED)
+    prefilled = models.JSONField("预填内容", default=dict)
+    amount = models.DecimalField(
+        "测算金额(元)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    offered_at = models.DateTimeField("推送时间")
+    submitted_at = models.DateTimeField("申请时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        "people.Person",
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.CharField("办理意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "即申即享申请"
+        verbose_name_plural = "即申即享申请"
+        ordering = ["-offered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_version", "enterprise"], name="policy_offer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_version} → {self.enterprise_id} {self.get_status_display()}"
+
+
+class Notice(models.Model):
+    """站内消息 to an enterprise: a benefit granted, an application pushed (read on /policies/mine/)."""
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", "政策兑现"
+        OFFERED = "offered", "即申即享推送"
+        DECIDED = "decided", "申请办结"
+
+    enterprise = models.ForeignKey(
+        "people.Enterprise",
+        verbose_name="企业",
+        on_delete=models.CASCADE,
+        related_name="policy_notices",
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    policy = models.ForeignKey(
+        Policy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政策消息"
+        verbose_name_plural = "政策消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-created_at"], name="policy_notice_inbox")]
+
+    def __str__(self) -> str:
+        return self.title
