@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "banshi.files",
     "banshi.cases",
     "banshi.documents",
+    "banshi.policies",
     "banshi.api",
     "banshi.appeals",
     "banshi.ratings",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("banshi.people.urls")),
     path("api/v1/", api.urls),
     path("verify/", include("banshi.documents.urls")),
+    path("policies/", include("banshi.policies.urls")),
     path("workbench/", include("banshi.workbench.urls")),
     path("appeals/", include("banshi.appeals.urls")),
     path("ratings/", include("banshi.ratings.urls")),
