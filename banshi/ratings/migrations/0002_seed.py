@@ -1,4 +1,5 @@
-"""The national indicator sets (standards §3.12) and example windows (LOCAL)."""
+"""The national indicator sets (standards §3.12) and example windows (LOCAL); windows are linked
+to departments that exist (``banshi ratings seed`` links the rest after the catalogue loads)."""
 
 from django.db import migrations
 

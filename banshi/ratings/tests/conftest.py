@@ -41,3 +41,16 @@ def _windows_seeded(request):
     appeals_seed.apply(apps.get_model)
     seed.apply(apps.get_model)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _departments_linked(db):
+    """The data migrations create no catalogue departments; create and link them, as
+    ``banshi setup`` does after loading the catalogue."""
+    from django.apps import apps
+
+    from banshi.appeals import seed as appeal_seed
+    from banshi.ratings import seed
+
+    appeal_seed.apply(apps.get_model)
+    seed.apply(apps.get_model)
