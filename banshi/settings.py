@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "banshi.documents",
     "banshi.policies",
     "banshi.api",
+    "banshi.webhooks",
     "banshi.appeals",
     "banshi.ratings",
     "banshi.portal",
