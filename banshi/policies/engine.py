@@ -48,7 +48,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from banshi.core import clock
 from banshi.expr import from_json, to_sql
@@ -516,8 +516,6 @@ def in_parallel(items: list[Any], work: Callable[[Any], None], sessions: int) ->
 
 def published_in_force(today: date):
     """Published versions whose validity window contains ``today`` (the full run's plan)."""
-    from django.db.models import Q
-
     return (
         PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
@@ -635,6 +633,7 @@ def _switch(run: MatchRun, started: float) -> list[tuple[int, int]]:
             PolicyVersion.objects.filter(pk=version.pk).update(current_run=run)
             switched.append(version.pk)
         _reapply_changes(run, switched)
+        _forget_changes(run)
         totals = MatchRunPolicy.objects.filter(run=run)
         matched = sum(p.matched for p in totals)
         near = sum(p.near_misses for p in totals)
@@ -650,14 +649,20 @@ def _switch(run: MatchRun, started: float) -> list[tuple[int, int]]:
     return stale
 
 
+def _changed_since(run: MatchRun):
+    """Portrait changes this run's scan may have missed: queued after it started (id above its
+    mark), or taken in by a subject run that started after it (a change committed late)."""
+    return PortraitChange.objects.filter(Q(pk__gt=run.change_mark) | Q(processed_by_id__gt=run.pk))
+
+
 def _reapply_changes(run: MatchRun, version_ids: list[int]) -> None:
-    """Enterprises whose portrait changed after the run started: recompute their rows in it."""
-    if not version_ids or not PortraitChange.objects.filter(pk__gt=run.change_mark).exists():
+    """Enterprises whose portrait changed while the run was going: recompute their rows in it."""
+    if not version_ids or not _changed_since(run).exists():
         return
     change_table = _quote(PortraitChange._meta.db_table)
     subjects: Fragment = (
-        f"SELECT enterprise_id FROM {change_table} WHERE id > %s",
-        [run.change_mark],
+        f"SELECT enterprise_id FROM {change_table} WHERE id > %s OR processed_by_id > %s",
+        [run.change_mark, run.pk],
     )
     versions = PolicyVersion.objects.filter(pk__in=version_ids)
     _rewrite_subjects(run.today, [(version, run.pk) for version in versions], subjects)
@@ -698,6 +703,21 @@ def subjects_select_sql(
 
 
 SUBJECT_BATCH = 40  # policies per statement when rewriting changed enterprises
+
+
+def _forget_changes(run: MatchRun) -> None:
+    """Delete the queued changes a finished full run has taken in: processed by a subject run
+    older than it, and older than every run still in progress (which may yet re-apply them)."""
+    running = list(
+        MatchRun.objects.filter(status=MatchRun.Status.RUNNING)
+        .exclude(pk=run.pk)
+        .values_list("pk", "change_mark")
+    )
+    before_run = min([run.pk, *(pk for pk, _ in running)])
+    before_mark = min([run.change_mark, *(mark for _, mark in running)])
+    PortraitChange.objects.filter(
+        pk__lte=before_mark, processed_by__isnull=False, processed_by_id__lt=before_run
+    ).delete()
 
 
 def _rewrite_subjects(

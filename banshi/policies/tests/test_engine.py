@@ -349,3 +349,12 @@ def test_a_policy_repealed_during_an_interruption_is_skipped_on_resume(four, mak
     resumed = engine.run_full(resume=True)
     assert PolicyVersion.objects.get(pk=keep.pk).current_run_id == resumed.pk
     assert PolicyVersion.objects.get(pk=drop.pk).current_run_id is None
+
+
+def test_a_full_run_forgets_the_changes_it_has_taken_in(four, make_policy):
+    make_policy(THREE)
+    services.set_portrait_values(four[3], {"enterprise.employees": 9})
+    engine.run_changed_subjects()
+    assert PortraitChange.objects.count() == 1
+    engine.run_full()
+    assert not PortraitChange.objects.exists()

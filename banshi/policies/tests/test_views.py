@@ -264,3 +264,31 @@ def test_starting_a_full_run_from_the_page(login, staff, scene, monkeypatch):
     assert login(staff["writer"]).post(reverse("policies:runs")).status_code == 302
     assert started == [staff["writer"]]
     assert login(staff["kj_reviewer"]).post(reverse("policies:runs")).status_code == 403
+
+
+def test_declaring_an_apply_policy_opens_an_application_draft(
+    login, owner, make_enterprise, make_policy
+):
+    from banshi.cases.models import ApplicationDraft
+    from banshi.cases.tests.factories import load_catalogue
+    from banshi.catalog.models import ServiceItem
+    from banshi.catalog.selectors import invalidate_snapshot
+
+    load_catalogue()
+    firm = make_enterprise("甲餐饮", is_high_tech=True, insured_employees=20)
+    people.add_enterprise_role(owner, firm, "legal_representative")
+    version = make_policy(
+        HIGH_TECH,
+        mode="apply",
+        service_item=ServiceItem.objects.get(code="SCJG-XK-001"),
+        title="食品经营补助",
+    )
+    engine.run_full()
+    client = login(owner.user)
+    text = client.get(reverse("policies:mine"), {"enterprise": firm.pk}).content.decode()
+    assert "以本企业名义开始申报" in text
+    page = client.post(reverse("policies:declare", args=[version.pk]), {"enterprise": firm.pk})
+    draft = ApplicationDraft.objects.get(owner=owner)
+    assert (draft.item_code, draft.enterprise) == ("SCJG-XK-001", firm)
+    assert page.status_code == 302 and page["Location"] == reverse("portal:draft", args=[draft.pk])
+    invalidate_snapshot()
