@@ -54,6 +54,16 @@ class Problem:
         return f"第 {self.index + 1} 条条件{named} / condition {self.index + 1}"
 
     @property
+    def headline(self) -> str:
+        """The reason, in Chinese and English, without the caret lines."""
+        return self.detail.split("\n", 1)[0] if self.detail else f"{self.zh} / {self.en}"
+
+    @property
+    def caret(self) -> str:
+        """The expression with the culprit underlined (empty when there is no position)."""
+        return self.detail.split("\n", 1)[1] if "\n" in self.detail else ""
+
+    @property
     def message(self) -> str:
         if self.detail:
             return f"{self.where}: {self.detail}"

@@ -302,7 +302,7 @@ def policy_check(request: HttpRequest) -> HttpResponse:
     if not access.may_write(request.user):
         raise PermissionDenied
     lines = conditions.parse_lines(request.POST.get("conditions", ""))
-    result = conditions.check(lines)
+    result = conditions.check(lines) if lines else conditions.CheckResult()  # empty: nothing to say
     benefit_problem = ""
     expression = request.POST.get("benefit_expression", "").strip()
     if request.POST.get("benefit_kind") == "expression" and expression:

@@ -10,7 +10,6 @@ and as a reviewer of the issuing department to confirm a list.
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -20,6 +19,7 @@ from banshi.core import clock
 from banshi.people import services as people
 from banshi.people.models import Enterprise
 from banshi.policies import engine, services, synthetic
+from banshi.policies.attributes import derived_values
 from banshi.policies.models import EnterprisePortrait, Policy
 
 DEMO_USCC = "91350100M000100Y43"
@@ -96,12 +96,36 @@ class Command(BaseCommand):
         today = clock.today()
         with transaction.atomic():
             demo = Enterprise.objects.filter(uscc=DEMO_USCC).first()
-            if demo is not None:
-                self._portrait(demo, industry_code="6210", district="410173001", registered_capital=Decimal("100"),
-                               employees=12, insured_employees=10, revenue=Decimal("320"), tax_paid=Decimal("12"),
-                               established_on=today.replace(year=today.year - 1), tax_credit_level="B",
-                               credit_level="B", is_high_tech=False, is_specialized=False, is_sme=True,
-                               has_export=False, is_listed=False)  # fmt: skip
+            if demo is not None:  # through the service: each value gets its source
+                services.set_portrait_values(
+                    demo,
+                    {
+                        "enterprise.industry_code": "6210",
+                        "enterprise.district": "410173001",
+                        "enterprise.registered_capital": "100",
+                        "enterprise.established_on": today.replace(year=today.year - 1),
+                        "enterprise.is_sme": True,
+                        "enterprise.is_listed": False,
+                    },
+                    kind="licence",
+                    reference="营业执照",
+                )
+                services.set_portrait_values(
+                    demo,
+                    {
+                        "enterprise.employees": 12,
+                        "enterprise.insured_employees": 10,
+                        "enterprise.revenue": "320",
+                        "enterprise.tax_paid": "12",
+                        "enterprise.tax_credit_level": "B",
+                        "enterprise.credit_level": "B",
+                        "enterprise.is_high_tech": False,
+                        "enterprise.is_specialized": False,
+                        "enterprise.has_export": False,
+                    },
+                    kind="department",
+                    reference="2025年度部门共享数据",
+                )
             rng = random.Random(2025)
             for number in range(1, enterprises + 1):
                 enterprise = people.register_enterprise(
@@ -119,6 +143,7 @@ class Command(BaseCommand):
         )
 
     def _portrait(self, enterprise, **values):
+        values.update(derived_values(values))
         EnterprisePortrait.objects.update_or_create(
             enterprise=enterprise, defaults={**values, "updated_at": clock.now()}
         )
