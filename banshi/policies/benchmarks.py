@@ -56,6 +56,7 @@ POLICIES = 1000
 DATA_SEED = 42
 POLICY_SEED = 7
 LOOP_SAMPLE = 1000
+EXPLAIN_SAMPLE = 100
 BASELINE_RUN = -1  # run id of the hand-written SQL's rows
 BASELINE_TABLE = "policies_match_handwritten"  # same columns and primary key; dropped afterwards
 EXACT_COMPARE_ROWS = 5_000_000  # above this, results are compared by per-policy checksums
@@ -422,6 +423,18 @@ def _loop(
     return time.perf_counter() - started, results
 
 
+def _explain_loop(versions: list[PolicyVersion], sample: list[dict], today) -> float:
+    """The literal per-subject path: :func:`explain` of every policy for each subject (every
+    condition evaluated, with the facts for the words), over the first subjects of the sample."""
+    from banshi.policies.explain import explain
+
+    started = time.perf_counter()
+    for values in sample:
+        for version in versions:
+            explain(version, values=values, today=today)
+    return time.perf_counter() - started
+
+
 def _sample_values(size: int) -> list[dict[str, Any]]:
     rng = random.Random(DATA_SEED)
     count = min(size, LOOP_SAMPLE)
@@ -521,6 +534,9 @@ def bench_match(size: int) -> BenchResult:
         database_rows = _database_rows(run.pk, [values["_id"] for values in sample])
         loop_agrees = loop_rows == database_rows
         loop_extrapolated = loop_s * size / max(1, len(sample))
+        explain_sample = sample[:EXPLAIN_SAMPLE]
+        explain_s = _explain_loop(versions, explain_sample, today)
+        explain_extrapolated = explain_s * size / max(1, len(explain_sample))
 
         policy_s, policy_rows = _time_policy_change(today)
         subject_s, subject_policies = _time_subject_change(today)
@@ -548,6 +564,9 @@ def bench_match(size: int) -> BenchResult:
         f"per-subject Python loop: {len(sample):,} subjects × {len(versions):,} policies in "
         f"{loop_s:.1f} s → {loop_extrapolated:,.0f} s for {size:,} (extrapolated); "
         f"agrees with the database on the sample: {loop_agrees}",
+        f"explain() per subject and policy (every condition, with its facts): {len(explain_sample):,} "
+        f"subjects in {explain_s:.1f} s → {explain_extrapolated:,.0f} s for {size:,}; ours is "
+        f"{explain_extrapolated / ours_s:.0f}× that",
         f"ratio vs loop {ours_per_s / loop_per_s:.1f}× (goal ≥ 100×); ratio vs hand-written SQL "
         f"{ours_per_s / sql_per_s:.2f} (goal ≥ 0.5, i.e. at most 2× slower)",
         f"incremental, one policy changed: {policy_s:.2f} s for {size:,} subjects "
@@ -584,6 +603,8 @@ def bench_match(size: int) -> BenchResult:
             "loop_sample_s": round(loop_s, 3),
             "loop_extrapolated_s": round(loop_extrapolated, 1),
             "ratio_vs_loop": round(ours_per_s / loop_per_s, 2),
+            "explain_loop_extrapolated_s": round(explain_extrapolated, 1),
+            "ratio_vs_explain_loop": round(explain_extrapolated / ours_s, 1),
             "ratio_vs_sql": round(ours_per_s / sql_per_s, 3),
             "matches": run.matched,
             "near_misses": run.near_misses,
