@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "banshi.cases",
     "banshi.documents",
     "banshi.policies",
+    "banshi.audit",
+    "banshi.datashare",
+    "banshi.licences",
+    "banshi.credit",
+    "banshi.notify",
     "banshi.api",
     "banshi.webhooks",
     "banshi.appeals",
@@ -193,3 +198,21 @@ STORAGES = {
 # Serve static files from the app folders too when collectstatic has not run (embedded default).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# ---------------------------------------------------------------- 审计日志 (banshi.audit)
+# (settings of the audit trail go here)
+
+# ---------------------------------------------------------------- 数据共享 (banshi.datashare)
+# (settings of data-sharing providers go here)
+
+# ---------------------------------------------------------------- 电子证照 (banshi.licences)
+# (settings of licence signing and verification go here)
+
+# ---------------------------------------------------------------- 信用 (banshi.credit)
+# (settings of credit, commitments and 容缺 go here)
+
+# ---------------------------------------------------------------- 消息通知 (banshi.notify)
+# (settings of messages, SMTP and SMS go here)
+
+# ---------------------------------------------------------------- 后台任务 (task queue)
+# (settings of the task queue and its broker go here)

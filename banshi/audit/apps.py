@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """审计日志: the append-only, hash-chained trail of staff reads of personal data, data-sharing calls, logins and permission changes."""
+
+    name = "banshi.audit"
+    label = "audit"
+    verbose_name = "审计日志"

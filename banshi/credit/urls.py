@@ -1,0 +1,6 @@
+"""URLs of banshi.credit."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "credit"
+urlpatterns: list = []

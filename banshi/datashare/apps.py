@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DatashareConfig(AppConfig):
+    """数据共享: providers (local, HTTP exchange) that verify a material from data, every call recorded."""
+
+    name = "banshi.datashare"
+    label = "datashare"
+    verbose_name = "数据共享"

@@ -1,0 +1,6 @@
+"""URLs of banshi.notify."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "notify"
+urlpatterns: list = []
