@@ -206,7 +206,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # (settings of data-sharing providers go here)
 
 # ---------------------------------------------------------------- 电子证照 (banshi.licences)
-# (settings of licence signing and verification go here)
+# Private signing keys live in files here (mode 0600), never in the database.
+BANSHI_LICENCE_KEY_DIR = Path(os.environ.get("BANSHI_LICENCE_KEY_DIR") or DATA_DIR / "keys")
+# sm2 (SM2 with SM3, default) or ed25519: the algorithm of keys made without --algorithm.
+BANSHI_LICENCE_ALGORITHM = os.environ.get("BANSHI_LICENCE_ALGORITHM", "sm2")
+# A grant in a department without a key makes one (embedded default); production sets false and
+# runs `banshi licences keygen` (a grant then fails with a clear error instead).
+BANSHI_LICENCE_AUTO_KEYGEN = env_bool("BANSHI_LICENCE_AUTO_KEYGEN", True)
+# Department USCCs (颁发机构代码): "SCJG=11110000000000001X,XF=..."; a department not listed gets a
+# placeholder code derived from its code and BANSHI_LICENCE_REGION_CODE (flagged in the admin).
+BANSHI_LICENCE_ISSUER_CODES = os.environ.get("BANSHI_LICENCE_ISSUER_CODES", "")
+BANSHI_LICENCE_REGION_CODE = os.environ.get("BANSHI_LICENCE_REGION_CODE", "110105")
+# Renewal reminders go out this many days before a licence expires.
+BANSHI_LICENCE_REMIND_DAYS = env_int("BANSHI_LICENCE_REMIND_DAYS", 30)
 
 # ---------------------------------------------------------------- 信用 (banshi.credit)
 # (settings of credit, commitments and 容缺 go here)
