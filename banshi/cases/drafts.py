@@ -46,6 +46,7 @@ from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.expr import ExprError
 from banshi.files.models import StoredFile
+from banshi.licences import selectors as licence_selectors
 from banshi.people import services as people_services
 from banshi.people.models import Authorisation, Consent, Enterprise, EnterpriseRole, Person
 
@@ -60,9 +61,6 @@ CONSENT_TEXT = (
     "提交的基本信息（如姓名、身份证号码、联系电话、地址、统一社会信用代码），用于预先填写申请表。"
     "本人可随时撤回同意，撤回后已预填的内容将被清空，需自行填写。"
 )
-# An enterprise registered with a unified social credit code holds its 电子营业执照 (licence type
-# YYZZ); until the licence library (电子证照库) exists, that is all the profile can say about licences.
-ENTERPRISE_LICENCES = ("YYZZ",)
 
 
 # ---------------------------------------------------------------------------------- prefill
@@ -178,7 +176,7 @@ def enterprise_profile(enterprise: Enterprise | None) -> dict[str, Any]:
         values["enterprise.legal_rep_id_number"] = role.person.id_number
         values["enterprise.legal_rep_phone"] = role.person.phone or enterprise.phone
     values = {key: value for key, value in values.items() if value}
-    values[compiler.PROFILE_LICENCES] = list(ENTERPRISE_LICENCES)
+    values[compiler.PROFILE_LICENCES] = licence_selectors.held_by(None, enterprise)
     return values
 
 
@@ -190,7 +188,12 @@ def applicant_of(draft: ApplicationDraft) -> Person:
 def profile_for(draft: ApplicationDraft) -> dict[str, Any]:
     """The flat profile the plan's conditions and the prefill read: the applicant's 一人一档 and,
     when applying for one, the enterprise's 一企一档."""
-    return {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+    profile = {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+    # 免证: what the licence library holds in force for the applicant and the enterprise
+    profile[compiler.PROFILE_LICENCES] = licence_selectors.held_by(
+        applicant_of(draft), draft.enterprise
+    )
+    return profile
 
 
 def _prefill_value(
@@ -652,6 +655,7 @@ class DraftMaterial:
     files: tuple[StoredFile, ...]
     commitment_allowed: bool
     deficiency_allowed: bool
+    licence: Any = None  # 免证: the banshi.licences Licence that stands in for it
 
 
 def _material_note(
@@ -702,6 +706,10 @@ def material_views(
         entry = chosen.get(planned.code) or {}
         material = drafted.catalogue.materials.get(planned.code)
         zh, en = _material_note(planned, drafted.catalogue, names)
+        licence = _library_licence(draft, planned)
+        if licence is not None:  # 免证: say which licence stands in for it
+            note = licence_selectors.library_note(licence)
+            zh, en = note.zh, note.en
         views.append(
             DraftMaterial(
                 code=planned.code,
@@ -716,9 +724,19 @@ def material_views(
                 files=tuple(stored[pk] for pk in entry.get("files", []) if pk in stored),
                 commitment_allowed=planned.commitment_allowed,
                 deficiency_allowed=planned.deficiency_allowed,
+                licence=licence,
             )
         )
     return views
+
+
+def _library_licence(draft: ApplicationDraft, planned: compiler.PlannedMaterial):
+    """The licence from the library that replaces ``planned`` (免证), or None."""
+    if planned.route != compiler.ROUTE_LICENCE or planned.to_upload or planned.produced_by:
+        return None
+    return licence_selectors.library_licence(
+        applicant_of(draft), draft.enterprise, planned.licence_type or ""
+    )
 
 
 def _planned_upload(draft: ApplicationDraft, code: str) -> compiler.PlannedMaterial:
@@ -884,6 +902,8 @@ def _submitted_materials(draft: ApplicationDraft, views: Sequence[DraftMaterial]
     entries = []
     for view in views:
         if not view.needs_upload:
+            if view.licence is not None:  # 免证: recorded as the licence, never uploaded
+                entries.append(licence_selectors.material_entry(view.code, view.name, view.licence))
             continue
         if view.mode in (prereview.MODE_COMMITMENT, prereview.MODE_DEFICIENCY):
             note = "申请人选择告知承诺" if view.mode == prereview.MODE_COMMITMENT else "容缺后补"
@@ -1014,7 +1034,9 @@ def received_materials(application: Application) -> list[Any]:
         name = planned.get("name") or planned.get("code")
         if entry is not None:
             mode = entry.get("mode")
-            if mode == prereview.MODE_COMMITMENT:
+            if mode == licence_selectors.MODE_LICENCE:
+                found.append(ReceivedMaterial(name=name, form="电子证照调取"))
+            elif mode == prereview.MODE_COMMITMENT:
                 found.append(ReceivedMaterial(name=name, form="告知承诺"))
             elif mode == prereview.MODE_DEFICIENCY:
                 found.append(ReceivedMaterial(name=name, form="容缺后补"))

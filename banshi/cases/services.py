@@ -1526,6 +1526,10 @@ def _decide(
                 "late": bool(case.decision_due and _local_date(now) > case.decision_due),
             },
         )
+        if grant:  # 制证: the licence exists the moment the grant does (banshi.licences)
+            from banshi.licences import services as licences
+
+            licences.issue_for_case(case, remark=licences.licence_remark(case))
         return case
 
 

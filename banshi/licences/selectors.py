@@ -100,3 +100,46 @@ def library_note(licence: Licence) -> LibraryNote:
         f"已从电子证照库调取：{licence.name}（{number}）— 无需上传",
         f"taken from the e-licence library: {licence.name} ({number}) - nothing to upload",
     )
+
+
+def held_by(
+    person: Person | None, enterprise: Enterprise | None, on: dt.date | None = None
+) -> list[str]:
+    """免证: the licence types an applicant (and the enterprise applying) hold in force."""
+    codes = set(held_licence_codes(holder_person=person, on=on)) if person else set()
+    if enterprise is not None:
+        codes.update(held_licence_codes(holder_enterprise=enterprise, on=on))
+    return sorted(codes)
+
+
+def library_licence(
+    person: Person | None, enterprise: Enterprise | None, licence_type_code: str, on=None
+) -> Licence | None:
+    """免证: the licence that stands in for a material of ``licence_type_code``: the applying
+    enterprise's first, else the applicant's own; None when neither holds one in force."""
+    found = None
+    if enterprise is not None:
+        found = valid_licence(
+            holder_enterprise=enterprise, licence_type_code=licence_type_code, on=on
+        )
+    if found is None and person is not None:
+        found = valid_licence(holder_person=person, licence_type_code=licence_type_code, on=on)
+    return found
+
+
+MODE_LICENCE = "licence"  # an application material entry taken from the licence library
+
+
+def material_entry(code: str, name: str, licence: Licence) -> dict[str, str]:
+    """How a 免证 material is recorded on ``Application.materials``: the licence identifier (the
+    reviewer opens it through its verification page), never a file."""
+    return {
+        "code": code,
+        "name": name,
+        "mode": MODE_LICENCE,
+        "licence": licence.identifier,
+        "licence_name": licence.name,
+        "licence_number": masked_number(licence),
+        "licence_token": licence.token,
+        "note": library_note(licence).zh,
+    }

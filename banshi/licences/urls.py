@@ -1,6 +1,13 @@
-"""URLs of banshi.licences."""
+"""URLs of banshi.licences: ``/licences/v/<token>/`` (public QR verification),
+``/licences/verify/?id=`` (identifier lookup), ``/licences/mine/`` (我的证照, signed in)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from banshi.licences import views
 
 app_name = "licences"
-urlpatterns: list = []
+urlpatterns = [
+    path("v/<str:token>/", views.verify, name="verify"),
+    path("verify/", views.lookup, name="lookup"),
+    path("mine/", views.mine, name="mine"),
+]

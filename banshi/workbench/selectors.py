@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from banshi.cases import conf, deadlines, services
 from banshi.cases import permissions as case_permissions
@@ -334,6 +335,7 @@ class MaterialRow:
     detail: str = ""
     deficiency_allowed: bool = False
     commitment_allowed: bool = False
+    url: str = ""  # 免证: the licence's verification page
 
 
 def material_rows(application: Application) -> list[MaterialRow]:
@@ -363,6 +365,10 @@ def _material_row(code: str, row: Mapping[str, Any], entry: Mapping[str, Any] | 
         "commitment_allowed": bool(row.get("commitment_allowed")),
     }
     mode = str((entry or {}).get("mode") or (entry or {}).get("route") or "")
+    if mode == "licence" and entry.get("licence_token"):  # 免证: taken from the licence library
+        detail = f"{entry.get('licence_name', '')}（{entry.get('licence_number', '')}）"
+        url = reverse("licences:verify", args=[entry["licence_token"]])
+        return MaterialRow(status="电子证照调取", tone="info", detail=detail, url=url, **base)
     if mode in MATERIAL_MODES:
         status, tone = MATERIAL_MODES[mode]
         return MaterialRow(status=status, tone=tone, detail=str(entry.get("note", "")), **base)

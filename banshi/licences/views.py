@@ -1,0 +1,122 @@
+"""Public licence verification (扫码核验) and the holder's 我的证照 (扫码亮证).
+
+The verification page needs no login: it checks the signature and the status and shows only masked
+personal data (a person's name and ID number masked; an organisation's name and credit code are
+public registration data). The holder's page lists only the signed-in person's own licences and
+those of the enterprises they represent.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from banshi.documents.render import qr_svg
+from banshi.licences import canonical, selectors, verification
+from banshi.licences.models import Licence
+from banshi.people import permissions
+
+
+def verify_url(licence: Licence) -> str:
+    """The absolute URL the licence's QR code carries."""
+    return f"{settings.BANSHI_PUBLIC_URL}{reverse('licences:verify', args=[licence.token])}"
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _facts(licence: Licence) -> list[tuple[str, str]]:
+    name, code = selectors.masked_holder(licence)
+    return [
+        ("证照名称", licence.name),
+        ("证照编号", selectors.masked_number(licence)),
+        ("证照标识", licence.identifier),
+        ("持证主体", name),
+        (licence.get_holder_code_type_display(), code),
+        ("颁发机构", licence.issuer_name),
+        ("颁发日期", licence.issued_on.isoformat()),
+        (
+            "有效期",
+            f"{licence.valid_from} 至 {licence.valid_to}"
+            if licence.valid_to
+            else f"{licence.valid_from} 起长期有效",
+        ),
+        *([("加注", licence.remark)] if licence.remark else []),
+        ("签名算法", licence.signing_key.get_algorithm_display()),
+        ("签章密钥指纹", licence.signing_key.fingerprint[:32]),
+    ]
+
+
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    licence = (
+        Licence.objects.select_related("signing_key", "licence_type", "replaces")
+        .filter(token=token)
+        .first()
+    )
+    if licence is None:
+        verdict = verification.Verdict(
+            None,
+            [
+                verification.Problem(
+                    "not_found",
+                    "电子证照库中没有此证照：二维码可能系伪造",
+                    "no such licence in the licence library: the QR code may be forged",
+                )
+            ],
+        )
+        return _public(render(request, "licences/verify.html", {"verdict": verdict}, status=404))
+    verdict = verification.check(licence)
+    return _public(
+        render(
+            request,
+            "licences/verify.html",
+            {"verdict": verdict, "licence": licence, "facts": _facts(licence)},
+        )
+    )
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """核验证照标识: someone types the identifier printed on a licence."""
+    raw = (request.GET.get("id") or "").strip()
+    context: dict = {"query": raw}
+    if raw:
+        verdict = verification.lookup(raw)
+        context["verdict"] = verdict
+        if verdict.licence is not None:
+            context["licence"] = verdict.licence
+            context["facts"] = _facts(verdict.licence)
+    return _public(render(request, "licences/verify.html", context))
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    person, enterprises = permissions.applicant_subjects(request.user)
+    rows = []
+    if person is not None:
+        for licence in selectors.licences_of(person, list(enterprises)):
+            url = verify_url(licence)
+            rows.append(
+                {
+                    "licence": licence,
+                    "number": selectors.masked_number(licence),
+                    "verify_url": url,
+                    "qr": qr_svg(url, css_class="licence-qr"),
+                }
+            )
+    response = render(
+        request,
+        "licences/mine.html",
+        {"rows": rows, "person": person, "signed_fields": canonical.SIGNED_FIELDS},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
