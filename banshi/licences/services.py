@@ -216,6 +216,42 @@ def issue_for_case(case: Case, *, remark: str = "") -> Licence | None:
         )
 
 
+def record_existing(
+    licence_type_code: str,
+    *,
+    holder_person: Person | None = None,
+    holder_enterprise: Enterprise | None = None,
+    valid_from: dt.date | None = None,
+    remark: str = "",
+) -> Licence:
+    """存量证照入库: put a licence issued before (or outside) the platform into the library, signed
+    by the issuing department's key, so that 免证 can use it (e.g. a registered enterprise's
+    营业执照). Idempotent: the holder's licence of that type in force is returned as it is."""
+    from banshi.licences.selectors import valid_licence
+
+    if (holder_person is None) == (holder_enterprise is None):
+        raise RuleViolation("请指定一个持证主体", "give exactly one holder")
+    licence_type = LicenceType.objects.select_related("department").filter(code=licence_type_code)
+    licence_type = licence_type.first()
+    if licence_type is None or licence_type.department is None:
+        raise RuleViolation(
+            f"未知证照类型或未指定发证部门：{licence_type_code}",
+            f"unknown licence type or no issuing department: {licence_type_code}",
+        )
+    with transaction.atomic():
+        found = valid_licence(holder_person, holder_enterprise, licence_type_code)
+        if found is not None:
+            return found
+        return _write(
+            licence_type=licence_type,
+            department=licence_type.department,
+            person=holder_person,
+            enterprise=holder_enterprise,
+            remark=remark,
+            valid_from=valid_from,
+        )
+
+
 def _write(
     *,
     licence_type: LicenceType,
