@@ -59,7 +59,7 @@ def test_sm2_signatures_use_a_fresh_nonce_each_time():
 
 
 def test_an_unknown_algorithm_is_refused_in_both_languages():
-    with pytest.raises(signing.SigningError, match="未知的签名算法.*unknown signature algorithm"):
+    with pytest.raises(signing.SigningError, match=r"未知的签名算法.*unknown signature algorithm"):
         signing.generate("rsa")
 
 
