@@ -1,0 +1,86 @@
+"""The public verification page (扫码核验) and the holder's 我的证照 (扫码亮证)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from banshi.cases.tests.factories import head, make_enterprise, make_person
+from banshi.licences import services
+from banshi.licences.models import Licence
+from banshi.people.identifiers import mask_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person_licence(catalogue):
+    person = make_person("王小明")
+    return person, services.record_existing("YYZZ", holder_person=person)
+
+
+def test_the_verification_page_needs_no_login_and_shows_only_masked_personal_data(
+    client, person_licence
+):
+    person, licence = person_licence
+    response = client.get(reverse("licences:verify", args=[licence.token]))
+    text = response.content.decode()
+    assert response.status_code == 200 and "证照真实有效" in text
+    assert person.id_number not in text and "王小明" not in text
+    assert mask_id_number(person.id_number) in text and "王**" in text
+    assert licence.number not in text
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_an_enterprise_holder_is_shown_by_name(client, catalogue):
+    enterprise = make_enterprise(name="示例餐饮有限公司")
+    licence = services.record_existing("YYZZ", holder_enterprise=enterprise)
+    text = client.get(reverse("licences:verify", args=[licence.token])).content.decode()
+    assert "示例餐饮有限公司" in text and enterprise.uscc in text
+
+
+def test_an_altered_licence_says_why_it_fails(client, person_licence):
+    _, licence = person_licence
+    Licence.objects.filter(pk=licence.pk).update(valid_to="2099-12-31")
+    text = client.get(reverse("licences:verify", args=[licence.token])).content.decode()
+    assert "核验失败" in text and "签名与证照内容不符" in text
+
+
+def test_a_revoked_licence_is_shown_as_revoked(client, person_licence):
+    _, licence = person_licence
+    services.revoke(licence, actor=head("SCJG"), reason="依法吊销")
+    text = client.get(reverse("licences:verify", args=[licence.token])).content.decode()
+    assert "已吊销" in text and "依法吊销" in text and "证照真实有效" not in text
+
+
+def test_an_unknown_qr_code_is_reported_as_possibly_forged(client, catalogue):
+    response = client.get(reverse("licences:verify", args=["no-such-token"]))
+    assert response.status_code == 404 and "可能系伪造" in response.content.decode()
+
+
+def test_the_identifier_lookup_explains_a_wrong_check_character(client, person_licence):
+    _, licence = person_licence
+    wrong = licence.identifier[:-1] + ("A" if licence.identifier[-1] != "A" else "B")
+    text = client.get(reverse("licences:lookup"), {"id": wrong}).content.decode()
+    assert "证照标识校验位错误" in text
+    ok = client.get(reverse("licences:lookup"), {"id": licence.identifier}).content.decode()
+    assert "证照真实有效" in ok
+
+
+def test_my_licences_lists_only_my_own_and_my_enterprises_with_a_qr(client, catalogue):
+    me, stranger = make_person("陈伟"), make_person("李娜")
+    enterprise = make_enterprise(me, name="陈氏餐饮有限公司")
+    mine = services.record_existing("YYZZ", holder_person=me)
+    ours = services.record_existing("SP-JY", holder_enterprise=enterprise)
+    theirs = services.record_existing("YYZZ", holder_person=stranger)
+    client.force_login(me.user)
+    text = client.get(reverse("licences:mine")).content.decode()
+    assert reverse("licences:verify", args=[mine.token]) in text
+    assert reverse("licences:verify", args=[ours.token]) in text
+    assert reverse("licences:verify", args=[theirs.token]) not in text
+    assert text.count("<svg") >= 2
+
+
+def test_my_licences_needs_a_login(client, catalogue):
+    response = client.get(reverse("licences:mine"))
+    assert response.status_code == 302
