@@ -271,7 +271,8 @@ def test_submitting_twice_files_one_application(owner):
     assert first.enterprise_id == owner[1].pk and first.applicant_id == owner[0].pk
     assert first.form_data["enterprise.uscc"] == "91350100M000100Y43"
     handed = {entry["code"]: entry for entry in first.materials}
-    assert set(handed) == {"LEASE", "LAYOUT", "RULES", "FIRE-PLAN"}
+    assert set(handed) == {"LEASE", "LAYOUT", "RULES", "FIRE-PLAN", "YYZZ-COPY"}
+    assert handed["YYZZ-COPY"]["mode"] == "licence"  # 免证: the licence, not a file
     assert handed["LEASE"]["files"][0]["sha256"] == handed["LEASE"]["sha256"]
     assert first.cases.count() == 2
     with pytest.raises(RuleViolation):
