@@ -207,6 +207,7 @@ def ensure_demo_accounts() -> list[str]:
                 uscc, enterprise_name, legal_representative=person, phone=account.phone
             )
             people.add_enterprise_role(person, enterprise, "legal_representative")
+            _demo_business_licence(enterprise)
         names.append(account.username)
     for account in DEMO_APPLICANTS:
         if not account.agent_for:
@@ -215,3 +216,12 @@ def ensure_demo_accounts() -> list[str]:
         if people.find_authorisation(agent, principal, scope="", on=today) is None:
             people.grant_authorisation(agent, principal, "", today, today + dt.timedelta(days=365))
     return names
+
+
+def _demo_business_licence(enterprise) -> None:
+    """A registered demo enterprise holds its 营业执照 in the licence library (免证 shows)."""
+    from banshi.catalog.models import LicenceType
+    from banshi.licences import services as licences
+
+    if LicenceType.objects.filter(code="YYZZ", department__isnull=False).exists():
+        licences.record_existing("YYZZ", holder_enterprise=enterprise)
