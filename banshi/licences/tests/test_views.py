@@ -84,3 +84,28 @@ def test_my_licences_lists_only_my_own_and_my_enterprises_with_a_qr(client, cata
 def test_my_licences_needs_a_login(client, catalogue):
     response = client.get(reverse("licences:mine"))
     assert response.status_code == 302
+
+
+def test_staff_revoke_a_licence_from_the_admin_with_a_reason(client, person_licence):
+    _, licence = person_licence
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(admin_user)
+    url = reverse("admin:licences_licence_changelist")
+    asked = client.post(url, {"action": "revoke_selected", "_selected_action": [licence.pk]})
+    assert "原因" in asked.content.decode()
+    client.post(
+        url,
+        {
+            "action": "revoke_selected",
+            "_selected_action": [licence.pk],
+            "apply": "1",
+            "reason": "依法撤销",
+        },
+    )
+    licence.refresh_from_db()
+    assert licence.status == "revoked" and licence.status_reason == "依法撤销"
+    assert (
+        client.get(reverse("admin:licences_licence_change", args=[licence.pk])).status_code == 200
+    )
