@@ -10,4 +10,5 @@ urlpatterns = [
     path("v/<str:token>/", views.verify, name="verify"),
     path("verify/", views.lookup, name="lookup"),
     path("mine/", views.mine, name="mine"),
+    path("mine/<str:token>.pdf", views.pdf, name="pdf"),
 ]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from banshi.documents.render import qr_svg
+from banshi.documents.render import RenderUnavailable, html_to_pdf, qr_svg
 from banshi.licences import canonical, selectors, verification
 from banshi.licences.models import Licence
 from banshi.people import permissions
@@ -118,5 +119,38 @@ def mine(request: HttpRequest) -> HttpResponse:
         "licences/mine.html",
         {"rows": rows, "person": person, "signed_fields": canonical.SIGNED_FIELDS},
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The licence as a PDF with its QR code, for its holder only (it shows the data unmasked)."""
+    person, enterprises = permissions.applicant_subjects(request.user)
+    licence = (
+        selectors.licences_of(person, list(enterprises)).filter(token=token).first()
+        if person is not None
+        else None
+    )
+    if licence is None:
+        raise Http404("no such licence of yours")
+    url = verify_url(licence)
+    html = render_to_string(
+        "licences/licence_pdf.html",
+        {
+            "licence": licence,
+            "qr": qr_svg(url, css_class="licence-qr"),
+            "verify_url": url,
+            "fingerprint": licence.signing_key.fingerprint,
+            "signature": licence.signature,
+        },
+    )
+    try:
+        body = html_to_pdf(html)
+    except RenderUnavailable as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="licence-{licence.number}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

@@ -109,3 +109,18 @@ def test_staff_revoke_a_licence_from_the_admin_with_a_reason(client, person_lice
     assert (
         client.get(reverse("admin:licences_licence_change", args=[licence.pk])).status_code == 200
     )
+
+
+def test_the_holder_downloads_the_licence_pdf_and_nobody_else(client, person_licence):
+    from banshi.documents.render import weasyprint_problem
+
+    person, licence = person_licence
+    url = reverse("licences:pdf", args=[licence.token])
+    client.force_login(make_person("李娜").user)
+    assert client.get(url).status_code == 404
+    client.force_login(person.user)
+    response = client.get(url)
+    if weasyprint_problem():
+        assert response.status_code == 503
+        return
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
