@@ -84,3 +84,24 @@ def test_identifier_check_character_matches_the_verified_examples(parts, check):
     identifier = build_identifier(*parts)
     assert identifier == f"1.2.156.3005.2.{'.'.join(parts)}.{check}"
     assert validate_licence_identifier(identifier).check == check
+
+
+# --- SM2 known answer: GB/T 32918.5-2017 (GM/T 0003.5) Appendix A, recommended curve -------------
+KAT_PRIVATE = "3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8"
+KAT_PUBLIC = (
+    "09f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020"
+    "ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13"
+)
+KAT_NONCE = "59276e27d506861a16680f3ad9c02dccef3cc1fa3cdbe4ce6d54b80deac1bc21"
+KAT_SIGNATURE = (
+    "f5a03b0648d2c4630eeac513e1bb81a15944da3827d5b74143ac7eaceee720b3"
+    "b1b6aa29df212fd8763182bc0d421ca1bb9038fd1f7f42d4840b69c485bbc1aa"
+)
+
+
+def test_sm2_reproduces_the_standard_example_key_and_signature():
+    assert signing.derive_public(signing.SM2, KAT_PRIVATE) == KAT_PUBLIC
+    crypt = signing._sm2(KAT_PRIVATE, KAT_PUBLIC)
+    assert crypt.sign_with_sm3(b"message digest", KAT_NONCE) == KAT_SIGNATURE
+    assert signing.verify(signing.SM2, KAT_PUBLIC, b"message digest", KAT_SIGNATURE)
+    assert not signing.verify(signing.SM2, KAT_PUBLIC, b"message digesT", KAT_SIGNATURE)
