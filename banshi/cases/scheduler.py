@@ -55,6 +55,12 @@ def run_once() -> None:
         retry_pending()
     except Exception:
         log.exception("issuing pending notices failed")
+    try:  # 电子证照: expiry and renewal reminders (idempotent, like the scan)
+        from banshi.licences.services import expire_due, renewal_reminders
+
+        log.info("licences: %s expired, %s reminded", expire_due(), renewal_reminders())
+    except Exception:
+        log.exception("licence expiry scan failed")
 
 
 def _run() -> None:

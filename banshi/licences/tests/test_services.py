@@ -244,3 +244,13 @@ def test_an_existing_licence_is_recorded_once(catalogue):
         one = services.record_existing("YYZZ", holder_enterprise=enterprise)
         two = services.record_existing("YYZZ", holder_enterprise=enterprise)
     assert one == two and verification.check(one, today=MONDAY).valid
+
+
+def test_the_in_process_scheduler_expires_and_reminds_too(catalogue):
+    from banshi.cases import scheduler
+
+    LicenceType.objects.filter(code="YYZZ").update(valid_years=1)
+    licence = a_licence(catalogue)
+    with clock.frozen(dt.date(2026, 3, 3)):
+        scheduler.run_once()
+    assert fresh(licence).status == LicenceStatus.EXPIRED
