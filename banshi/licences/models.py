@@ -178,7 +178,7 @@ class Licence(models.Model):
 
 
 class LicenceSequence(models.Model):
-    """证照流水号序列 per issuer and year: numbers drawn under a row lock, never max()+1."""
+    """证照流水号序列 per year (platform-wide): numbers drawn under a row lock, never max()+1."""
 
     key = models.CharField("序列键", max_length=40, unique=True)
     last_value = models.PositiveBigIntegerField("已发号", default=0)

@@ -121,9 +121,10 @@ def _type_code(licence_type: LicenceType, key: SigningKey) -> str:
     ).code
 
 
-def _next_serial(issuer_code: str, year: int) -> str:
-    """流水号: year + 8 digits, drawn under a row lock per issuer and year."""
-    key = f"{issuer_code}-{year}"
+def _next_serial(year: int) -> str:
+    """流水号: year + 8 digits, drawn under a row lock per year, one sequence for the whole
+    platform so that the 证照编号 (serial-version) is unique across issuers too."""
+    key = f"licence-{year}"
     LicenceSequence.objects.get_or_create(key=key)
     row = LicenceSequence.objects.select_for_update().get(key=key)
     row.last_value += 1
@@ -272,7 +273,7 @@ def _write(
         serial = replaces.identifier.split(".")[-3]
         version = f"{int(replaces.identifier.split('.')[-2]) + 1:03d}"
     else:
-        serial, version = _next_serial(key.issuer_code, today.year), FIRST_VERSION
+        serial, version = _next_serial(today.year), FIRST_VERSION
     start = valid_from or today
     licence = Licence(
         identifier=build_identifier(type_code, key.issuer_code, serial, version),

@@ -254,3 +254,13 @@ def test_the_in_process_scheduler_expires_and_reminds_too(catalogue):
     with clock.frozen(dt.date(2026, 3, 3)):
         scheduler.run_once()
     assert fresh(licence).status == LicenceStatus.EXPIRED
+
+
+def test_licences_of_different_issuers_never_share_a_number(catalogue):
+    LicenceType.objects.create(
+        code="XF-HG", name="消防安全检查合格证", department_id=Department.objects.get(code="XF").pk
+    )
+    person = make_person()
+    scjg = services.record_existing("YYZZ", holder_person=person)
+    xf = services.record_existing("XF-HG", holder_person=person)
+    assert scjg.issuer_code != xf.issuer_code and scjg.number != xf.number

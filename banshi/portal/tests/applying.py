@@ -50,7 +50,17 @@ def enterprise_applicant(username: str = "boss"):
     enterprise = people.register_enterprise(
         USCC, "示例餐饮管理有限公司", legal_representative=person, address="郑州航空港区示例路1号"
     )
+    _business_licence(enterprise)
     return user, person, enterprise
+
+
+def _business_licence(enterprise) -> None:
+    """A registered enterprise holds its 营业执照 in the licence library (免证)."""
+    from banshi.catalog.models import LicenceType
+    from banshi.licences import services as licences
+
+    if LicenceType.objects.filter(code="YYZZ", department__isnull=False).exists():
+        licences.record_existing("YYZZ", holder_enterprise=enterprise)
 
 
 def staff(username: str, *roles: str, department: str | None = None, all_departments=False):
