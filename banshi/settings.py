@@ -200,7 +200,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # ---------------------------------------------------------------- 审计日志 (banshi.audit)
-# (settings of the audit trail go here)
+# Entries older than this are removed by `banshi audit purge` (a checkpoint keeps the chain
+# verifiable). 网络安全法 第二十一条: network logs are kept at least six months; less is refused.
+BANSHI_AUDIT_RETENTION_DAYS = env_int("BANSHI_AUDIT_RETENTION_DAYS", 180)
+# Remembers the request's user for the audit of permission changes made through signals.
+MIDDLEWARE += ["banshi.audit.context.CurrentUserMiddleware"]
 
 # ---------------------------------------------------------------- 数据共享 (banshi.datashare)
 # (settings of data-sharing providers go here)
