@@ -240,3 +240,31 @@ def purge(*, days: int | None = None, actor: Any = None) -> PurgeResult:
             details={"through_sequence": last.sequence, "purged": count},
         )
     return PurgeResult(count, last.sequence, cutoff)
+
+
+# ----------------------------------------------------------------------------------- staff reads
+def record_case_read(request: Any, application: Any, *, case: Any = None) -> AuditEntry:
+    """A staff member opened an application or a case page and saw its applicant's data: the
+    purpose is handling that case (DESIGN §8). One line in the view::
+
+        record_case_read(request, application, case=case)
+    """
+    number = getattr(case, "number", None) or application.number
+    return record(
+        actor=request.user,
+        action=Action.VIEW_CASE,
+        subject=application.applicant,
+        purpose=f"办理办件 {number}",
+        case=number,
+        details={"enterprise": application.enterprise_id} if application.enterprise_id else None,
+        request=request,
+    )
+
+
+def record_profile_read(request: Any, subject: Any, *, purpose: str = "后台维护") -> AuditEntry:
+    """A staff member opened a person's or an enterprise's profile (e.g. its admin page)."""
+    label = getattr(getattr(subject, "_meta", None), "label_lower", "")
+    action = Action.VIEW_ENTERPRISE if label == "people.enterprise" else Action.VIEW_PERSON
+    return record(
+        actor=request.user, action=action, subject=subject, purpose=purpose, request=request
+    )
