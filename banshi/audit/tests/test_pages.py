@@ -134,3 +134,17 @@ def test_staff_of_another_department_cannot_unmask(application):
     )
     assert response.status_code == 404
     assert not AuditEntry.objects.filter(action=Action.UNMASK).exists()
+
+
+def test_opening_a_person_in_the_admin_is_recorded(admin_client, admin_user):
+    person = make_person("赵六")
+    assert admin_client.get(f"/admin/people/person/{person.pk}/change/").status_code == 200
+    entry = AuditEntry.objects.get(action=Action.VIEW_PERSON)
+    assert entry.actor_id == admin_user.pk and entry.subject_id == str(person.pk)
+
+
+def test_the_admin_list_of_people_masks_ids_and_phones(admin_client):
+    person = make_person("赵六")
+    Person.objects.filter(pk=person.pk).update(phone="13912345678")
+    text = admin_client.get("/admin/people/person/").content.decode()
+    assert person.id_number not in text and "13912345678" not in text
