@@ -186,3 +186,13 @@ def test_masked_subject_labels_never_show_the_full_id_or_phone():
     assert person.id_number not in entry.subject_label
     assert entry.subject_label.startswith("王**")
     assert services.mask_text("电话 13812345678") == "电话 138****5678"
+
+
+def test_the_benchmark_runs_and_leaves_the_chain_as_it_was():
+    from banshi.audit.benchmarks import bench_audit
+
+    before = _append(2)[-1]
+    result = bench_audit(300)
+    assert result.extra["verify_ok"] and result.ours_per_s > 0
+    assert services.head()["hash"] == before.hash
+    assert AuditEntry.objects.count() == 2 and services.verify().ok
