@@ -59,3 +59,25 @@ def test_source_down_offers_the_upload_instead_of_an_error(catalogue):
     # the pre-review now asks for it, and an upload is accepted
     assert any(f.code == "ID-CARD" and f.rule == "material" for f in drafts.review(draft).blocking)
     assert DataShareCall.objects.get(source_code="人口信息库").outcome == "error"
+
+
+def test_the_materials_page_offers_the_upload_and_says_why(catalogue, client):
+    user, person = applicant()
+    DataShareSource.objects.create(code="人口信息库", provider="http", base_url=_down_url())
+    draft = drafts.create_draft(person, item_code="GA-HJ-001")
+    client.force_login(user)
+    page = client.get(f"/apply/{draft.pk}/materials/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "暂时无法核验，请上传" in text and 'id="file-ID-CARD"' in text
+
+
+def test_a_fallback_material_accepts_an_upload(catalogue):
+    from banshi.files.services import store_bytes
+
+    _, person = applicant()
+    DataShareSource.objects.create(code="人口信息库", provider="http", base_url=_down_url())
+    draft = drafts.create_draft(person, item_code="GA-HJ-001")
+    stored = store_bytes(b"%PDF-1.4\n%%EOF\n", "id.pdf")
+    drafts.add_material_file(draft, "ID-CARD", stored)
+    assert not any(f.code == "ID-CARD" for f in drafts.review(draft).blocking)
