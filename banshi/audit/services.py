@@ -155,8 +155,39 @@ _COLUMNS = ("sequence", "at", "actor_id", "actor_username", "action", "subject_k
             "prev_hash", "hash")  # fmt: skip
 
 
-def verify(*, chunk_size: int = 5000) -> chain.Report:
-    """Walk the chain from the last purge checkpoint (or the start) to the head."""
+def verify(*, chunk_size: int = 5000, anchor: tuple[int, str] | None = None) -> chain.Report:
+    """Walk the chain from the last purge checkpoint (or the start) to the head. ``anchor``
+    (sequence, hash), as printed earlier by ``banshi audit head`` and kept outside, must still be
+    in the chain: this catches a chain recomputed from scratch by someone who knows the algorithm."""
+    report = _walk(chunk_size)
+    if report.ok and anchor is not None:
+        problem = _anchor_problem(*anchor)
+        if problem is not None:
+            return chain.Report(
+                report.checked, report.first_sequence, report.last_sequence, report.last_hash,
+                problem,
+            )  # fmt: skip
+    return report
+
+
+def _anchor_problem(sequence: int, expected: str) -> chain.Problem | None:
+    entry = AuditEntry.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
+    if entry is None:
+        checkpoint = AuditCheckpoint.objects.filter(through_sequence=sequence).first()
+        entry = checkpoint.through_hash if checkpoint else None
+        if entry is None and AuditCheckpoint.objects.filter(through_sequence__gt=sequence).exists():
+            return None  # purged past the anchor: nothing left to compare
+    if entry == expected:
+        return None
+    return chain.Problem(
+        sequence,
+        "anchor",
+        f"第 {sequence} 条与外部保存的链头摘要不符（整条链被重算或替换）"
+        f" / entry {sequence} does not match the anchored hash (the chain was rebuilt)",
+    )
+
+
+def _walk(chunk_size: int) -> chain.Report:
     checkpoint = AuditCheckpoint.objects.order_by("-through_sequence").first()
     start_sequence = checkpoint.through_sequence if checkpoint else 0
     start_hash = checkpoint.through_hash if checkpoint else chain.GENESIS
@@ -184,6 +215,7 @@ def head() -> dict[str, Any]:
         "hash": current.hash if current else chain.GENESIS,
         "at": last.at.isoformat() if last else None,
         "algorithm": chain.ALGORITHM,
+        "anchor": f"{current.sequence}:{current.hash}" if current else None,
     }
 
 

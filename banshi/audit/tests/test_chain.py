@@ -196,3 +196,24 @@ def test_the_benchmark_runs_and_leaves_the_chain_as_it_was():
     assert result.extra["verify_ok"] and result.ours_per_s > 0
     assert services.head()["hash"] == before.hash
     assert AuditEntry.objects.count() == 2 and services.verify().ok
+
+
+def test_a_chain_rebuilt_from_scratch_is_caught_by_the_anchored_head():
+    entries = _append(3)
+    anchor = (entries[1].sequence, entries[1].hash)
+    # someone who knows the algorithm edits entry 1 and recomputes every hash after it
+    previous = chain.GENESIS
+    for entry in AuditEntry.objects.order_by("sequence"):
+        row = {name: getattr(entry, name) for name in chain.FIELDS}
+        row["purpose"] = "改写" if entry.sequence == 1 else row["purpose"]
+        row["prev_hash"] = previous
+        previous = chain.entry_hash(row)
+        _sql(
+            f"UPDATE {TABLE} SET purpose = %s, prev_hash = %s, hash = %s WHERE sequence = %s",
+            [row["purpose"], row["prev_hash"], previous, entry.sequence],
+        )
+    _sql("UPDATE audit_chainhead SET hash = %s", [previous])
+    assert services.verify().ok  # the chain alone cannot tell
+    report = services.verify(anchor=anchor)
+    assert (report.problem.sequence, report.problem.kind) == (2, "anchor")
+    assert services.head()["anchor"].startswith("3:")

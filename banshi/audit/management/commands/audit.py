@@ -20,6 +20,11 @@ class Command(BaseCommand):
         verify.add_argument(
             "--json", dest="as_json", action="store_true", help="print the result as JSON"
         )
+        verify.add_argument(
+            "--anchor",
+            default=None,
+            help="SEQUENCE:HASH printed earlier by `banshi audit head`; it must still match",
+        )
         purge = sub.add_parser("purge", help="remove entries older than the retention")
         purge.add_argument(
             "--days", type=int, default=None, help="retention in days (default: the setting)"
@@ -29,8 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         getattr(self, f"handle_{action}")(**options)
 
-    def handle_verify(self, as_json: bool = False, **_):
-        report = services.verify()
+    def handle_verify(self, as_json: bool = False, anchor: str | None = None, **_):
+        report = services.verify(anchor=_anchor(anchor))
         if as_json:
             self.stdout.write(_json(report))
         elif report.ok:
@@ -55,6 +60,15 @@ class Command(BaseCommand):
 
     def handle_head(self, **_):
         self.stdout.write(json.dumps(services.head(), ensure_ascii=False))
+
+
+def _anchor(text: str | None) -> tuple[int, str] | None:
+    if not text:
+        return None
+    sequence, _, digest = text.partition(":")
+    if not sequence.isdigit() or len(digest) != 64:
+        raise CommandError("--anchor 应为 序号:摘要 / --anchor is SEQUENCE:HASH (64 hex digits)")
+    return int(sequence), digest.lower()
 
 
 def _json(report) -> str:
