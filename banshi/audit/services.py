@@ -15,6 +15,7 @@ The entry is written in the caller's transaction (nothing is logged for a rolled
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
+from django.utils.ipv6 import clean_ipv6_address
 
 from banshi.audit import chain
 from banshi.audit.models import Action, AuditCheckpoint, AuditEntry, ChainHead
@@ -86,9 +88,15 @@ def _case_number(case: Any) -> str:
 
 
 def _client_ip(request: Any) -> str | None:
-    if request is None:
+    """The peer address in the form every database gives back (hashed as stored)."""
+    raw = request.META.get("REMOTE_ADDR") if request is not None else None
+    if not raw:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return None
+    return clean_ipv6_address(raw) if address.version == 6 else address.compressed
 
 
 # ------------------------------------------------------------------------------------- writing

@@ -217,3 +217,10 @@ def test_a_chain_rebuilt_from_scratch_is_caught_by_the_anchored_head():
     report = services.verify(anchor=anchor)
     assert (report.problem.sequence, report.problem.kind) == (2, "anchor")
     assert services.head()["anchor"].startswith("3:")
+
+
+@pytest.mark.parametrize("address", ["10.0.0.1", "2001:0db8:0000::0001", "::ffff:10.0.0.1"])
+def test_peer_addresses_hash_as_the_database_gives_them_back(rf, address):
+    request = rf.get("/", REMOTE_ADDR=address)
+    services.record(actor=None, action=Action.LOGIN_FAILED, username="x", request=request)
+    assert services.verify().ok
