@@ -11,4 +11,4 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self):
-        from banshi.audit import signals  # noqa: F401  (logins and permission changes)
+        from banshi.audit import checks, signals  # noqa: F401  (retention check; logins and permission changes)

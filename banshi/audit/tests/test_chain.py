@@ -224,3 +224,12 @@ def test_peer_addresses_hash_as_the_database_gives_them_back(rf, address):
     request = rf.get("/", REMOTE_ADDR=address)
     services.record(actor=None, action=Action.LOGIN_FAILED, username="x", request=request)
     assert services.verify().ok
+
+
+def test_a_short_retention_fails_the_system_check():
+    from banshi.audit.checks import retention_check
+
+    with override_settings(BANSHI_AUDIT_RETENTION_DAYS=90):
+        (error,) = retention_check(None)
+    assert error.id == "banshi.audit.E001"
+    assert retention_check(None) == []
