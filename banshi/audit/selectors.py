@@ -50,6 +50,11 @@ def search(filters: Filters) -> QuerySet[AuditEntry]:
     if filters.date_to:
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), tzinfo=zone)
         rows = rows.filter(at__lt=end)
+    if filters.date_from or filters.date_to:
+        # Walk the time index inside the range (entries are written in time order under the chain
+        # lock, so this is sequence order too); ordering by sequence alone made PostgreSQL scan
+        # the sequence index from the newest entry back to the range: ~1 s on 10^6 rows.
+        return rows.order_by("-at", "-sequence")
     return rows.order_by("-sequence")
 
 
