@@ -200,10 +200,23 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # ---------------------------------------------------------------- 审计日志 (banshi.audit)
-# (settings of the audit trail go here)
+# Entries older than this are removed by `banshi audit purge` (a checkpoint keeps the chain
+# verifiable). 网络安全法 第二十一条: network logs are kept at least six months; less is refused.
+BANSHI_AUDIT_RETENTION_DAYS = env_int("BANSHI_AUDIT_RETENTION_DAYS", 180)
+# Remembers the request's user for the audit of permission changes made through signals.
+MIDDLEWARE += ["banshi.audit.context.CurrentUserMiddleware"]
 
 # ---------------------------------------------------------------- 数据共享 (banshi.datashare)
-# (settings of data-sharing providers go here)
+# Tokens of the exchanges, by the name a DataShareSource's "credentials reference" gives, as JSON:
+# BANSHI_DATASHARE_CREDENTIALS='{"rk": "token…"}' (kept out of the database).
+BANSHI_DATASHARE_CREDENTIALS = __import__("json").loads(
+    os.environ.get("BANSHI_DATASHARE_CREDENTIALS") or "{}"
+)
+# Who answers a source the catalogue names but nobody configured: "local" (the platform's own
+# profiles) or "none" (unavailable: the applicant uploads the material).
+BANSHI_DATASHARE_UNCONFIGURED = os.environ.get("BANSHI_DATASHARE_UNCONFIGURED", "local")
+# How long a verification answer is reused (seconds) before the source is asked again.
+BANSHI_DATASHARE_CACHE_SECONDS = env_int("BANSHI_DATASHARE_CACHE_SECONDS", 300)
 
 # ---------------------------------------------------------------- 电子证照 (banshi.licences)
 # Private signing keys live in files here (mode 0600), never in the database.

@@ -67,6 +67,7 @@ from banshi.appeals.transitions import (
     Role,
     State,
 )
+from banshi.audit import services as audit
 from banshi.cases.models import NumberSequence, OutboxMessage
 from banshi.catalog.models import Department
 from banshi.core import clock
@@ -1388,6 +1389,13 @@ def reveal_caller(appeal: Appeal, user: Any, *, purpose: str = "") -> CallerIden
         department=people_permissions.staff_department(user),
         purpose=text,
         at=clock.now(),
+    )
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW_CALLER,
+        subject=("appeals.appeal", str(appeal.pk), f"12345 工单 {appeal.number}"),
+        purpose=text,
+        case=appeal.number,
     )
     return CallerIdentity(appeal.caller_name or "匿名", appeal.caller_phone, masked=False)
 

@@ -1,6 +1,11 @@
-"""URLs of banshi.audit."""
+"""URLs of banshi.audit, under ``/audit/``: the auditor's search and the logged unmasking."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from banshi.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("unmask/<str:number>/", views.unmask, name="unmask"),
+]

@@ -44,6 +44,7 @@ from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice,
 from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
+from banshi.datashare import services as datashare_services
 from banshi.expr import ExprError
 from banshi.files.models import StoredFile
 from banshi.licences import selectors as licence_selectors
@@ -421,6 +422,8 @@ def plan_for(draft: ApplicationDraft) -> DraftPlan:
             answers,
             ("按所答情形，没有需要办理的事项", "no item applies to the answers given"),
         )
+    # A data-sharing source that cannot verify now: the applicant uploads that material instead.
+    plan = datashare_services.with_upload_fallback(plan, draft)
     return DraftPlan(plan, catalogue, answers)
 
 
@@ -686,6 +689,11 @@ def _material_note(
         return (
             f"电子证照库中未找到您的「{name}」，请上传",
             f"no {name!r} of yours is in the e-licence library: upload it",
+        )
+    if planned.data_share:  # the source could not verify it (banshi.datashare fallback)
+        return (
+            f"「{planned.data_share}」暂时无法核验，请上传",
+            f"{planned.data_share!r} cannot verify it now: upload it",
         )
     return ("请上传", "upload it")
 

@@ -71,6 +71,17 @@ class EnterpriseRoleInline(admin.TabularInline):
     verbose_name_plural = "企业经办身份"
 
 
+def _record_read(model_admin, request, object_id) -> None:
+    """An audit entry for a GET of a person's or an enterprise's change page."""
+    if request.method != "GET":
+        return
+    obj = model_admin.get_object(request, object_id)
+    if obj is not None:
+        from banshi.audit.services import record_profile_read
+
+        record_profile_read(request, obj)
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     form = PersonForm
@@ -92,6 +103,10 @@ class PersonAdmin(admin.ModelAdmin):
         # An ID number is searched in its stored form (upper-case X, no spaces).
         return super().get_search_results(request, queryset, identifiers.normalise(search_term))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        _record_read(self, request, object_id)  # 审计: staff saw a profile (DESIGN §8)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
@@ -104,6 +119,10 @@ class EnterpriseAdmin(admin.ModelAdmin):
     @admin.display(description="联系电话")
     def masked_phone(self, obj: Enterprise) -> str:
         return identifiers.mask_phone(obj.phone)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        _record_read(self, request, object_id)  # 审计: staff saw a profile (DESIGN §8)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class AuthorisationForm(forms.ModelForm):

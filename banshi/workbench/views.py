@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from banshi.audit.services import record_case_read
 from banshi.cases import deadlines, services
 from banshi.cases.errors import CaseError, ConflictError, InvalidTransition, PermissionDenied
 from banshi.cases.models import Application, Case, Extension
@@ -170,7 +171,9 @@ APPLICATION_GATES = {
 @require_GET
 def application(request: HttpRequest, number: str) -> HttpResponse:
     """One application: applicant, form, materials, cases, intake actions, history."""
-    return _render_application(request, _application_or_404(request, number))
+    application = _application_or_404(request, number)
+    record_case_read(request, application)  # 审计: staff saw the applicant's data
+    return _render_application(request, application)
 
 
 @staff_page(*CASE_ROLES)
@@ -418,7 +421,9 @@ CASE_ACTIONS: dict[str, Spec] = {
 def case(request: HttpRequest, ref: str) -> HttpResponse:
     """One case: item, application data, dependencies, opinions, pauses, extension, documents,
     the actions this user may take, and the history."""
-    return _render_case(request, _case_or_404(request, ref))
+    found = _case_or_404(request, ref)
+    record_case_read(request, found.application, case=found)  # 审计: staff saw the applicant
+    return _render_case(request, found)
 
 
 @staff_page(*CASE_ROLES)

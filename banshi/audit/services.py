@@ -1,0 +1,310 @@
+"""The audit trail's operations: :func:`record` is the ONE way to write an entry.
+
+Call it wherever staff see a person's or an enterprise's data, wherever data is shared, and on
+security events (logins, permission changes)::
+
+    from banshi.audit.services import record
+    from banshi.audit.models import Action
+
+    record(actor=request.user, action=Action.VIEW_CASE, subject=application.applicant,
+           purpose=f"办理办件 {case.number}", case=case, request=request)
+
+The entry is written in the caller's transaction (nothing is logged for a rolled-back change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connection, transaction
+from django.utils.ipv6 import clean_ipv6_address
+
+from banshi.audit import chain
+from banshi.audit.models import Action, AuditCheckpoint, AuditEntry, ChainHead
+from banshi.core import clock
+from banshi.people import identifiers
+
+MIN_RETENTION_DAYS = 180  # 网络安全法 第二十一条(三): 网络日志留存不少于六个月
+MAX_PURPOSE = 300
+
+
+class AuditError(Exception):
+    """Refused audit operation, with a Chinese and an English message."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+# ----------------------------------------------------------------------------------- subjects
+@dataclass(frozen=True)
+class Subject:
+    """Who an entry is about: a kind, an id and a label that never shows a full ID or phone."""
+
+    kind: str
+    id: str
+    label: str
+
+
+def describe(subject: Any) -> Subject | None:
+    """A :class:`Subject` for a Person, an Enterprise, any model instance, or a Subject/tuple."""
+    if subject is None:
+        return None
+    if isinstance(subject, Subject):
+        return subject
+    if isinstance(subject, tuple):
+        kind, ident, label = [*subject, "", ""][:3]
+        return Subject(str(kind), str(ident), str(label))
+    meta = getattr(subject, "_meta", None)
+    if meta is None:
+        return Subject(type(subject).__name__, "", mask_text(str(subject)))
+    label = meta.label_lower
+    if label == "people.person":
+        text = (
+            f"{identifiers.mask_name(subject.name)} {identifiers.mask_id_number(subject.id_number)}"
+        )
+        return Subject("person", str(subject.pk), text)
+    if label == "people.enterprise":
+        return Subject("enterprise", str(subject.pk), f"{subject.name} {subject.uscc}")
+    return Subject(label, str(subject.pk), mask_text(str(subject))[:200])
+
+
+def mask_text(text: str) -> str:
+    """Mask anything that looks like an ID number or a mobile number inside free text."""
+    text = re.sub(r"\d{17}[\dXx]", lambda m: identifiers.mask_id_number(m.group()), text)
+    return re.sub(r"(?<!\d)1\d{10}(?!\d)", lambda m: identifiers.mask_phone(m.group()), text)
+
+
+def _case_number(case: Any) -> str:
+    if case is None:
+        return ""
+    return str(getattr(case, "number", case))[:48]
+
+
+def _client_ip(request: Any) -> str | None:
+    """The peer address in the form every database gives back (hashed as stored)."""
+    raw = request.META.get("REMOTE_ADDR") if request is not None else None
+    if not raw:
+        return None
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return None
+    return clean_ipv6_address(raw) if address.version == 6 else address.compressed
+
+
+# ------------------------------------------------------------------------------------- writing
+def _locked_head() -> ChainHead:
+    """The chain head, locked until the caller's transaction ends (PostgreSQL row lock; SQLite
+    serialises writers anyway). Created on first use, racing creators resolved by the unique pk."""
+    try:
+        return ChainHead.objects.select_for_update().get(pk=1)
+    except ChainHead.DoesNotExist:
+        try:
+            with transaction.atomic():
+                ChainHead.objects.create(pk=1, sequence=0, hash=chain.GENESIS)
+        except IntegrityError:
+            pass
+        return ChainHead.objects.select_for_update().get(pk=1)
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    subject: Any = None,
+    purpose: str = "",
+    case: Any = None,
+    details: dict | None = None,
+    username: str = "",
+    request: Any = None,
+) -> AuditEntry:
+    """Append one entry to the chain, in the caller's transaction.
+
+    ``actor``: the user (``None`` or anonymous for the system or a failed login; then ``username``
+    names who tried). ``subject``: a Person, an Enterprise, any model instance, or ``(kind, id,
+    label)``. ``case``: a Case/Application or its number. ``details``: JSON, never a full ID or phone.
+    """
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    who = describe(subject)
+    with transaction.atomic():
+        head = _locked_head()
+        row = {
+            "sequence": head.sequence + 1,
+            "at": clock.now(),
+            "actor_id": user.pk if user else None,
+            "actor_username": (user.get_username() if user else username)[:150],
+            "action": str(getattr(action, "value", action)),
+            "subject_kind": who.kind if who else "",
+            "subject_id": who.id[:64] if who else "",
+            "subject_label": who.label[:200] if who else "",
+            "purpose": (purpose or "")[:MAX_PURPOSE],
+            "case_number": _case_number(case),
+            "ip_address": _client_ip(request),
+            "details": details or {},
+            "prev_hash": head.hash or chain.GENESIS,
+        }
+        entry = AuditEntry(**row, hash=chain.entry_hash(row))
+        entry.save(force_insert=True)
+        head.sequence, head.hash = entry.sequence, entry.hash
+        head.save(update_fields=["sequence", "hash"])
+    return entry
+
+
+# ------------------------------------------------------------------------------------- checking
+_COLUMNS = ("sequence", "at", "actor_id", "actor_username", "action", "subject_kind",
+            "subject_id", "subject_label", "purpose", "case_number", "ip_address", "details",
+            "prev_hash", "hash")  # fmt: skip
+
+
+def verify(*, chunk_size: int = 5000, anchor: tuple[int, str] | None = None) -> chain.Report:
+    """Walk the chain from the last purge checkpoint (or the start) to the head. ``anchor``
+    (sequence, hash), as printed earlier by ``banshi audit head`` and kept outside, must still be
+    in the chain: this catches a chain recomputed from scratch by someone who knows the algorithm."""
+    report = _walk(chunk_size)
+    if report.ok and anchor is not None:
+        problem = _anchor_problem(*anchor)
+        if problem is not None:
+            return chain.Report(
+                report.checked, report.first_sequence, report.last_sequence, report.last_hash,
+                problem,
+            )  # fmt: skip
+    return report
+
+
+def _anchor_problem(sequence: int, expected: str) -> chain.Problem | None:
+    entry = AuditEntry.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
+    if entry is None:
+        checkpoint = AuditCheckpoint.objects.filter(through_sequence=sequence).first()
+        entry = checkpoint.through_hash if checkpoint else None
+        if entry is None and AuditCheckpoint.objects.filter(through_sequence__gt=sequence).exists():
+            return None  # purged past the anchor: nothing left to compare
+    if entry == expected:
+        return None
+    return chain.Problem(
+        sequence,
+        "anchor",
+        f"第 {sequence} 条与外部保存的链头摘要不符（整条链被重算或替换）"
+        f" / entry {sequence} does not match the anchored hash (the chain was rebuilt)",
+    )
+
+
+def _walk(chunk_size: int) -> chain.Report:
+    checkpoint = AuditCheckpoint.objects.order_by("-through_sequence").first()
+    start_sequence = checkpoint.through_sequence if checkpoint else 0
+    start_hash = checkpoint.through_hash if checkpoint else chain.GENESIS
+    head = ChainHead.objects.filter(pk=1).first()
+    rows = (
+        dict(zip(_COLUMNS, values, strict=True))
+        for values in AuditEntry.objects.order_by("sequence")
+        .values_list(*_COLUMNS)
+        .iterator(chunk_size=chunk_size)
+    )
+    return chain.walk(
+        rows,
+        start_sequence=start_sequence,
+        start_hash=start_hash,
+        head_sequence=head.sequence if head else None,
+    )
+
+
+def head() -> dict[str, Any]:
+    """The chain head to anchor outside the platform (print it daily, sign it, keep it)."""
+    current = ChainHead.objects.filter(pk=1).first()
+    last = AuditEntry.objects.order_by("-sequence").first()
+    return {
+        "sequence": current.sequence if current else 0,
+        "hash": current.hash if current else chain.GENESIS,
+        "at": last.at.isoformat() if last else None,
+        "algorithm": chain.ALGORITHM,
+        "anchor": f"{current.sequence}:{current.hash}" if current else None,
+    }
+
+
+# ------------------------------------------------------------------------------------ retention
+def retention_days() -> int:
+    """The configured retention; less than six months is refused (网络安全法 第二十一条)."""
+    days = int(getattr(settings, "BANSHI_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS))
+    if days < MIN_RETENTION_DAYS:
+        raise ImproperlyConfigured(
+            f"BANSHI_AUDIT_RETENTION_DAYS={days}：审计日志至少保留 {MIN_RETENTION_DAYS} 天"
+            f"（网络安全法第二十一条）/ audit logs are kept at least {MIN_RETENTION_DAYS} days"
+        )
+    return days
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    purged: int
+    through_sequence: int | None
+    cutoff: dt.datetime
+
+
+def purge(*, days: int | None = None, actor: Any = None) -> PurgeResult:
+    """Remove entries older than the retention, keeping the rest verifiable: a checkpoint records
+    the hash of the last removed entry, and the purge itself is an entry of the chain."""
+    days = retention_days() if days is None else days
+    if days < MIN_RETENTION_DAYS:
+        raise AuditError(
+            f"审计日志至少保留 {MIN_RETENTION_DAYS} 天（网络安全法第二十一条），不能只保留 {days} 天",
+            f"audit logs are kept at least {MIN_RETENTION_DAYS} days, not {days}",
+        )
+    cutoff = clock.now() - dt.timedelta(days=days)
+    with transaction.atomic():
+        _locked_head()
+        last = AuditEntry.objects.filter(at__lt=cutoff).order_by("-sequence").first()
+        if last is None:
+            return PurgeResult(0, None, cutoff)
+        count = AuditEntry.objects.filter(sequence__lte=last.sequence).count()
+        AuditCheckpoint.objects.create(
+            through_sequence=last.sequence,
+            through_hash=last.hash,
+            purged=count,
+            cutoff=cutoff,
+            at=clock.now(),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence <= %s", [last.sequence]
+            )
+        record(
+            actor=actor,
+            action=Action.PURGE,
+            purpose=f"保留期 {days} 天",
+            details={"through_sequence": last.sequence, "purged": count},
+        )
+    return PurgeResult(count, last.sequence, cutoff)
+
+
+# ----------------------------------------------------------------------------------- staff reads
+def record_case_read(request: Any, application: Any, *, case: Any = None) -> AuditEntry:
+    """A staff member opened an application or a case page and saw its applicant's data: the
+    purpose is handling that case (DESIGN §8). One line in the view::
+
+        record_case_read(request, application, case=case)
+    """
+    number = getattr(case, "number", None) or application.number
+    return record(
+        actor=request.user,
+        action=Action.VIEW_CASE,
+        subject=application.applicant,
+        purpose=f"办理办件 {number}",
+        case=number,
+        details={"enterprise": application.enterprise_id} if application.enterprise_id else None,
+        request=request,
+    )
+
+
+def record_profile_read(request: Any, subject: Any, *, purpose: str = "后台维护") -> AuditEntry:
+    """A staff member opened a person's or an enterprise's profile (e.g. its admin page)."""
+    label = getattr(getattr(subject, "_meta", None), "label_lower", "")
+    action = Action.VIEW_ENTERPRISE if label == "people.enterprise" else Action.VIEW_PERSON
+    return record(
+        actor=request.user, action=action, subject=subject, purpose=purpose, request=request
+    )
