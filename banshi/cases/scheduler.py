@@ -55,6 +55,14 @@ def run_once() -> None:
         retry_pending()
     except Exception:
         log.exception("issuing pending notices failed")
+    try:
+        from banshi.cases import commitments
+
+        for line in commitments.scan().lines():
+            log.info("scan_commitments: %s", line)
+        commitments.retry_documents()
+    except Exception:
+        log.exception("commitment and 容缺 scan failed")
 
 
 def _run() -> None:
