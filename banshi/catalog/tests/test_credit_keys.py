@@ -69,7 +69,7 @@ def test_bad_values_are_reported_in_both_languages():
 
 def test_a_verification_period_needs_a_material_that_allows_a_commitment():
     text = BASE.replace(", commitment_allowed: true, deficiency_allowed: true", "")
-    catalogue, problems = read_catalogue_text(
+    _, problems = read_catalogue_text(
         text + "    commitment_verify_days: 10\n    remarked_licence: true\n"
     )
     messages = " ".join(str(p) for p in problems)
