@@ -32,7 +32,7 @@ from django.apps import apps
 from django.db import transaction
 
 from banshi.cases import deadlines, prereview
-from banshi.cases.errors import PermissionDenied, RuleViolation
+from banshi.cases.errors import RuleViolation
 from banshi.cases.models import (
     Application,
     Case,
@@ -344,7 +344,16 @@ def supply(obligation: DeficiencyObligation, user: Any, files: Sequence[Mapping]
     with transaction.atomic():
         application, case = services._lock_case(obligation.case_id)
         row = DeficiencyObligation.objects.select_for_update().get(pk=obligation.pk)
-        actor = services._authorize(user, application, Action.WITHDRAW, only=[Role.APPLICANT])
+        actor = services._authorize(
+            user,
+            application,
+            Action.WITHDRAW,
+            only=[Role.APPLICANT],
+            denial=(
+                "只有申请人或其代办人可以补交材料",
+                "only the applicant or their agent supplies a missing material",
+            ),
+        )
         if row.status != ObligationStatus.OPEN:
             raise RuleViolation(
                 f"“{row.material_name}”无需补交(状态：{row.get_status_display()})",
@@ -506,10 +515,3 @@ def _to_upload(planned: Mapping[str, Any]) -> bool:
     if planned.get("route") == "licence":
         return planned.get("licence_held") is False and not planned.get("produced_by")
     return False
-
-
-def ensure_applicant(user: Any, application: Application) -> None:
-    from banshi.cases import permissions
-
-    if "applicant" not in permissions.roles_for(user, application):
-        raise PermissionDenied("只有申请人可以补交材料", "only the applicant supplies materials")

@@ -308,3 +308,38 @@ def test_instant_approval_skips_a_subject_in_bad_standing(catalogue):
 def test_instant_approval_skips_an_incomplete_application(catalogue):
     application = _submit(item="IA-001", materials=())
     assert application.cases.get().state == "received"
+
+
+def test_the_applicant_supplies_a_missing_material_on_the_web_page(catalogue, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path
+    application = _accept(_submit(materials=(LEASE_UPLOADED, LATER)))
+    obligation = DeficiencyObligation.objects.get(application=application)
+    client = Client()
+    client.force_login(application.applicant.user)
+    page = client.get(f"/credit/supplements/{obligation.pk}/")
+    assert "食品安全管理制度" in page.content.decode()
+    upload = SimpleUploadedFile("rules.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    with clock.frozen(dt.date(2025, 3, 4)):
+        client.post(f"/credit/supplements/{obligation.pk}/", {"files": upload})
+    assert fresh(obligation).status == ObligationStatus.SUPPLIED
+    stranger = Client()
+    stranger.force_login(make_person().user)
+    assert stranger.get(f"/credit/supplements/{obligation.pk}/").status_code == 404
+
+
+def test_the_reviewer_records_a_finding_from_the_verification_queue(catalogue):
+    from django.test import Client
+
+    application = _accept(_submit())
+    commitment = Commitment.objects.get(application=application)
+    client = Client()
+    client.force_login(reviewer())
+    queue = client.get("/credit/staff/verifications/").content.decode()
+    assert commitment.case.number in queue and "2025-03-24" in queue
+    client.post(
+        f"/credit/staff/verifications/{commitment.pk}/", {"finding": "false", "note": "无此场所"}
+    )
+    assert fresh(commitment.case).state == "terminated"
