@@ -239,3 +239,17 @@ def test_applicants_may_not_open_staff_pages(catalogue):
     client = Client()
     client.force_login(make_person().user)
     assert client.get("/credit/staff/").status_code == 403
+
+
+def test_the_import_command_prints_taken_and_rejected_rows(catalogue, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "r.csv"
+    good = _uscc("91410100MA9ABCDE1")
+    path.write_text(
+        f"统一社会信用代码,名称,失信事实,发生日期\n{good},某公司,事实,2025-01-01\n123,x,y,2025-01-01\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("import_credit", str(path), department="SCJG", stdout=out)
+    assert "导入 1 条" in out.getvalue() and "第3行 [identifier]" in out.getvalue()
