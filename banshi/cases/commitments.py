@@ -263,6 +263,15 @@ def _licence_revocation_hook(case: Case, reason: str) -> None:
         log.exception("licence of case %s not revoked automatically", case.number)
 
 
+def _revoke_grant_decision(application: Application, case: Case, reason: str) -> None:
+    """The 准予行政许可决定书 no longer verifies as valid once the decision is revoked."""
+    from banshi.documents.services import current_document, revoke_document
+
+    document = current_document("grant", reference=application.number, case_reference=case.number)
+    if document is not None:
+        revoke_document(document, reason=f"许可决定已撤销(虚假承诺)：{reason}")
+
+
 def _end_for_breach(
     application: Application, case: Case, actor: Any, cause: str, reason: str
 ) -> str:
@@ -273,6 +282,7 @@ def _end_for_breach(
     data = {"cause": cause, "reason": reason}
     if state in GRANTED:
         services._move(actor, application, case, Action.REVOKE, data)
+        _revoke_grant_decision(application, case, reason)
         case_pk = case.pk
         transaction.on_commit(
             lambda: _licence_revocation_hook(Case.objects.get(pk=case_pk), reason)

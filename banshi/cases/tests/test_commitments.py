@@ -168,14 +168,19 @@ def test_false_commitment_terminates_an_undecided_case_and_writes_a_credit_recor
     assert OutboxMessage.objects.filter(topic="case.commitment_false", key=case.number).exists()
 
 
-def test_false_commitment_after_the_grant_revokes_the_decision(catalogue):
+def test_false_commitment_after_the_grant_revokes_the_decision(
+    catalogue, django_capture_on_commit_callbacks
+):
     """国办发〔2020〕42号: a false commitment found after the grant → 撤销行政决定."""
+    from banshi.documents.models import Document
+
     application = _accept(_submit())
     case = application.cases.get()
     user = head()
     case = reviewing(case, user)
-    with clock.frozen(MONDAY):
+    with clock.frozen(MONDAY), django_capture_on_commit_callbacks(execute=True):
         services.decide(case, True, "符合条件", user, case.version)
+    decision = Document.objects.get(kind="grant", case_reference=case.number)
     commitment = Commitment.objects.get(application=application)
     with clock.frozen(dt.date(2025, 3, 10)):
         commitments.record_finding(commitment, False, "经营场所证明系伪造", user)
@@ -184,6 +189,8 @@ def test_false_commitment_after_the_grant_revokes_the_decision(catalogue):
     message = OutboxMessage.objects.get(topic="case.commitment_false", key=case.number)
     assert message.payload["action"] == "revoke"
     assert CreditRecord.objects.filter(case=case, kind=RecordKind.COMMITMENT_BREACH).exists()
+    decision.refresh_from_db()
+    assert decision.revoked_at is not None and "虚假承诺" in decision.revoked_reason
 
 
 def test_a_true_finding_closes_the_commitment_and_keeps_the_case(catalogue):
