@@ -677,7 +677,7 @@ def to_data(doc: DocumentContent) -> dict[str, Any]:
     """The document as JSON-ready data (dates as ISO text), with its ``kind``."""
     data = {f.name: _plain(getattr(doc, f.name)) for f in dataclasses.fields(doc)}
     data["applicant"] = _plain(dataclasses.asdict(doc.applicant))
-    for name in ("materials", "corrections"):
+    for name in ("materials", "corrections", "missing"):
         if name in data:
             data[name] = [_plain(dataclasses.asdict(part)) for part in getattr(doc, name)]
     return {"kind": doc.kind.value, **data}

@@ -223,8 +223,16 @@ def test_deficiency_supplement_due_never_lies_beyond_the_decision_due(catalogue)
     assert obligation.due == case.decision_due  # not 10 working days later
 
 
-def test_acceptance_gives_one_notice_listing_every_missing_material(catalogue):
-    application = _accept(_submit(materials=(LEASE_UPLOADED, LATER)))
+def test_acceptance_gives_one_notice_listing_every_missing_material(
+    catalogue, django_capture_on_commit_callbacks
+):
+    """Standards §2.13: one 容缺受理通知书 names every missing material and the deadline."""
+    from banshi.documents.models import Document
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _accept(_submit(materials=(LEASE_UPLOADED, LATER)))
+    document = Document.objects.get(kind="deficiency", reference=application.number)
+    assert document.title == "容缺受理通知书"
     notice = OutboxMessage.objects.get(topic="application.deficiency_notice")
     assert [entry["material"] for entry in notice.payload["missing"]] == ["食品安全管理制度"]
     assert application.events.filter(kind="deficiency_notice").count() == 1
