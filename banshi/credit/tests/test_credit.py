@@ -253,3 +253,21 @@ def test_the_import_command_prints_taken_and_rejected_rows(catalogue, tmp_path):
     out = io.StringIO()
     call_command("import_credit", str(path), department="SCJG", stdout=out)
     assert "导入 1 条" in out.getvalue() and "第3行 [identifier]" in out.getvalue()
+
+
+def test_an_excel_file_is_read_like_a_csv_with_dates_as_cells(catalogue):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["统一社会信用代码", "名称", "失信事实", "发生日期", "名录"])
+    sheet.append(
+        [_uscc("91410100MA9ABCDE1"), "某公司", "未公示年报", dt.date(2025, 1, 3), "经营异常名录"]
+    )
+    sheet.append([_uscc("91410100MA9ABCDE1"), "某公司", "x", "明天", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    checked = imports.parse_file(buffer.getvalue(), "list.xlsx", DAY, max_rows=100)
+    assert [row.list_kind for row in checked.rows] == ["abnormal"]
+    assert checked.rows[0].occurred_on == dt.date(2025, 1, 3)
+    assert [(e.row, e.column) for e in checked.errors] == [(3, "occurred_on")]
