@@ -387,6 +387,17 @@ def open_obligations(case: Case) -> list[DeficiencyObligation]:
     return list(case.deficiency_obligations.filter(status=ObligationStatus.OPEN))
 
 
+def check_issuable(case: Case) -> None:
+    """制证 waits for the 容缺 supplement unless the item allows a licence with remark
+    (standards §2.15: the result certificate is issued only after the supplement)."""
+    names = [o.material_name for o in open_obligations(case)]
+    if names and not case.item_version.remarked_licence:
+        raise RuleViolation(
+            f"容缺材料({'、'.join(names)})尚未补齐，补齐后方可制证",
+            "materials accepted as missing (容缺) are not supplied yet: issue after the supplement",
+        )
+
+
 def licence_remark(case: Case) -> str:
     """The "with remark" text for a licence issued while 容缺 materials are still open, where the
     item allows a remarked licence; "" otherwise (called by the licences app at grant)."""
@@ -474,6 +485,10 @@ def breach_supplement(obligation: DeficiencyObligation, today: dt.date) -> bool:
         application, case = services._lock_case(obligation.case_id)
         row = DeficiencyObligation.objects.select_for_update().get(pk=obligation.pk)
         if row.status != ObligationStatus.OPEN or row.due is None or today <= row.due:
+            return False
+        if State(case.state) in ENDED - GRANTED:  # withdrawn, denied, terminated: nothing owed
+            row.status = ObligationStatus.VOID
+            row.save(update_fields=["status"])
             return False
         row.status, row.breached_at = ObligationStatus.BREACHED, clock.now()
         row.save(update_fields=["status", "breached_at"])

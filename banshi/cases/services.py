@@ -1599,6 +1599,7 @@ def issue(case: Case, actor: Any, version: int, *, licence_number: str = "") -> 
         actor_ = _authorize(actor, application, Action.ISSUE, department=_code(case))
         _check_version(case, version)
         _require_state(case, Action.ISSUE)
+        commitments.check_issuable(case)
         case.issued_at = clock.now()
         late = bool(case.issue_due and clock.today() > case.issue_due)
         _move(

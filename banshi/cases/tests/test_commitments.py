@@ -358,3 +358,33 @@ def test_the_reviewer_records_a_finding_from_the_verification_queue(catalogue):
         f"/credit/staff/verifications/{commitment.pk}/", {"finding": "false", "note": "无此场所"}
     )
     assert fresh(commitment.case).state == "terminated"
+
+
+def test_a_withdrawn_case_owes_no_supplement_and_gets_no_credit_record(catalogue):
+    application = _accept(_submit(materials=(LEASE_UPLOADED, LATER)))
+    with clock.frozen(MONDAY):
+        services.withdraw(application, application.applicant.user, version=application.version)
+    obligation = DeficiencyObligation.objects.get(application=application)
+    later = obligation.due + dt.timedelta(days=3)
+    assert commitments.scan(later).breached == []
+    assert fresh(obligation).status == ObligationStatus.VOID
+    assert not CreditRecord.objects.exists()
+
+
+def test_the_licence_waits_for_the_supplement_unless_a_remark_is_allowed(catalogue):
+    """Standards §2.15: the result certificate is issued only after the supplement."""
+    for item, issuable in (("SHORT-001", False), ("CN-001", True)):
+        application = _accept(_submit(item=item, materials=(LEASE_UPLOADED, LATER)))
+        case = application.cases.get()
+        user = head()
+        case = reviewing(case, user)
+        with clock.frozen(MONDAY):
+            services.decide(case, True, "符合条件", user, case.version)
+            case = fresh(case)
+            if issuable:
+                services.issue(case, user, case.version)
+                assert fresh(case).state == "issued"
+            else:
+                with pytest.raises(RuleViolation) as refused:
+                    services.issue(case, user, case.version)
+                assert "补齐后方可制证" in refused.value.zh
