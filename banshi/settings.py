@@ -235,6 +235,16 @@ BANSHI_LICENCE_REMIND_DAYS = env_int("BANSHI_LICENCE_REMIND_DAYS", 30)
 
 # ---------------------------------------------------------------- 信用 (banshi.credit)
 # (settings of credit, commitments and 容缺 go here)
+# 告知承诺核查期限 (working days after acceptance) when the item sets none [LOCAL, standards §2.8].
+BANSHI_COMMITMENT_VERIFY_DAYS = env_int("BANSHI_COMMITMENT_VERIFY_DAYS", 20)
+# 容缺 supplement period (working days after acceptance), capped at the case's decision_due.
+BANSHI_DEFICIENCY_SUPPLEMENT_DAYS = env_int("BANSHI_DEFICIENCY_SUPPLEMENT_DAYS", 10)
+# Reminders go out this many working days before a verification or supplement is due.
+BANSHI_COMMITMENT_REMIND_DAYS = env_int("BANSHI_COMMITMENT_REMIND_DAYS", 3)
+# Severity of the credit record a broken commitment or missed supplement writes.
+BANSHI_CREDIT_BREACH_SEVERITY = os.environ.get("BANSHI_CREDIT_BREACH_SEVERITY", "serious")
+# Largest credit import file, in rows.
+BANSHI_CREDIT_IMPORT_MAX_ROWS = env_int("BANSHI_CREDIT_IMPORT_MAX_ROWS", 50000)
 
 # ---------------------------------------------------------------- 消息通知 (banshi.notify)
 # (settings of messages, SMTP and SMS go here)

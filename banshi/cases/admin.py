@@ -164,3 +164,17 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ("key", "last_value")
     search_fields = ("key",)
+
+
+@admin.register(models.Commitment)
+class CommitmentAdmin(ReadOnlyAdmin):
+    list_display = ("case", "material_name", "signed_at", "verify_due", "finding", "verified_at")
+    list_filter = ("finding",)
+    search_fields = ("case__number", "material_name")
+
+
+@admin.register(models.DeficiencyObligation)
+class DeficiencyObligationAdmin(ReadOnlyAdmin):
+    list_display = ("case", "material_name", "due", "status", "supplied_at", "breached_at")
+    list_filter = ("status",)
+    search_fields = ("case__number", "material_name")

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
-from banshi.cases import prereview, services
+from banshi.cases import commitments, prereview, services
 from banshi.cases.errors import PermissionDenied, RuleViolation
 from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice, DraftStatus
 from banshi.catalog import compiler, schema
@@ -889,6 +889,9 @@ def review(draft: ApplicationDraft) -> DraftReview:
         expected=expected,
         today=clock.today(),
     )
+    # 信用: no 告知承诺 / 容缺 for a subject with a bad record until repaired (42号, 35号).
+    gate = commitments.gate_findings(applicant_of(draft), draft.enterprise, choices)
+    findings = gate + findings if gate else findings
     return DraftReview(drafted, findings)
 
 

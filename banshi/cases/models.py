@@ -622,3 +622,118 @@ class ApplicationDraft(models.Model):
     @property
     def is_bundle(self) -> bool:
         return bool(self.bundle_code)
+
+
+# ------------------------------------------------------------------ 告知承诺 and 容缺 (issue 4)
+class Finding(models.TextChoices):
+    """核查结论."""
+
+    PENDING = "", "待核查"
+    TRUE = "true", "承诺属实"
+    FALSE = "false", "承诺不实(虚假承诺)"
+
+
+class Commitment(models.Model):
+    """告知承诺: the applicant's written commitment replacing one material of one case.
+
+    Written at submission with its 告知承诺书 (``document``, issued after the commit); at acceptance
+    it gets a verification due date (核查期限); the reviewer records the finding. A false finding
+    ends the case (终止 / 撤销) and writes a credit record (国办发〔2020〕42号).
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name="申请", on_delete=models.CASCADE, related_name="commitments"
+    )
+    case = models.ForeignKey(
+        Case, verbose_name="办件", on_delete=models.CASCADE, related_name="commitments"
+    )
+    material_code = models.CharField("材料编码", max_length=64)
+    material_name = models.CharField("材料名称", max_length=200)
+    text = models.TextField("承诺内容")
+    signed_at = models.DateTimeField("承诺时间")
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="告知承诺书",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verify_due = models.DateField("核查期限", null=True, blank=True)
+    reminded_at = models.DateTimeField("核查提醒时间", null=True, blank=True)
+    overdue_at = models.DateTimeField("核查超期时间", null=True, blank=True)
+    finding = models.CharField(
+        "核查结论", max_length=8, choices=Finding.choices, default=Finding.PENDING, blank=True
+    )
+    finding_note = models.TextField("核查说明", blank=True)
+    verified_at = models.DateTimeField("核查时间", null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "告知承诺"
+        verbose_name_plural = "告知承诺"
+        ordering = ["verify_due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "material_code"], name="commitment_one_per_case_material"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.material_name}"
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", "待补交"
+    SUPPLIED = "supplied", "已补交"
+    BREACHED = "breached", "逾期未补交"
+    VOID = "void", "已失效"
+
+
+class DeficiencyObligation(models.Model):
+    """容缺后补: one material accepted as missing from one case, to be supplied by ``due``.
+
+    ``due`` is set at acceptance and never lies beyond the case's ``decision_due`` (the promised
+    time limit). Supplied in time → closed; late → the case is terminated and a credit record
+    written (国办发〔2019〕35号; standards §2.14–2.15).
+    """
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name="申请",
+        on_delete=models.CASCADE,
+        related_name="deficiency_obligations",
+    )
+    case = models.ForeignKey(
+        Case, verbose_name="办件", on_delete=models.CASCADE, related_name="deficiency_obligations"
+    )
+    material_code = models.CharField("材料编码", max_length=64)
+    material_name = models.CharField("材料名称", max_length=200)
+    due = models.DateField("补交期限", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
+    )
+    files = models.JSONField("补交文件", default=list, blank=True)
+    supplied_at = models.DateTimeField("补交时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    breached_at = models.DateTimeField("违约时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "容缺后补材料"
+        verbose_name_plural = "容缺后补材料"
+        ordering = ["due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "material_code"], name="deficiency_one_per_case_material"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.material_name}"

@@ -30,6 +30,7 @@ CASE_EVENTS = {
     "deny",
     "decide_on_the_spot",
     "deny_on_the_spot",
+    "auto_grant",
 }
 NOTICE_EVENTS = APPLICATION_EVENTS | CASE_EVENTS
 
@@ -285,6 +286,7 @@ BUILDERS = {
     "pause": _pause,
     "grant": _grant,
     "decide_on_the_spot": _grant,
+    "auto_grant": _grant,
     "deny": _denial,
     "deny_on_the_spot": _denial,
 }

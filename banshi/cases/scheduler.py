@@ -61,6 +61,14 @@ def run_once() -> None:
         log.info("licences: %s expired, %s reminded", expire_due(), renewal_reminders())
     except Exception:
         log.exception("licence expiry scan failed")
+    try:
+        from banshi.cases import commitments
+
+        for line in commitments.scan().lines():
+            log.info("scan_commitments: %s", line)
+        commitments.retry_documents()
+    except Exception:
+        log.exception("commitment and 容缺 scan failed")
 
 
 def _run() -> None:

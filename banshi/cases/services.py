@@ -32,8 +32,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from banshi.cases import conf, deadlines, notices, permissions, transitions
+from banshi.cases import commitments, conf, deadlines, notices, permissions, transitions
 from banshi.cases.errors import (
+    CaseError,
     ConflictError,
     InvalidTransition,
     PermissionDenied,
@@ -478,6 +479,7 @@ def _create_application(
     today = _local_date(now)
     code = bundle_code or item_code or ""
     authorisation = _check_standing(applicant, agent, enterprise, code, today)
+    commitments.check_credit_gate(applicant, enterprise, materials)
     plan = _compile(bundle_code, item_code, answers, profile or _profile(applicant, enterprise))
     versions = _pinned_item_versions(plan.item_codes, today)
     bundle, bundle_version = _pinned_bundle(bundle_code, today)
@@ -514,6 +516,9 @@ def _create_application(
     else:
         actor = _Actor((agent or applicant).user, Role.APPLICANT.value)
     _record_submission(application, cases, actor)
+    commitments.record_at_submission(application, cases)
+    if commitments.instant_eligible(application, list(cases.values())):
+        _instant_approve(application, list(cases.values()))
     return application
 
 
@@ -1038,6 +1043,7 @@ def _accept(
         if case.joint_review:
             _ask_opinions(application, cases, case, day)
         summary.append({"case": case.number, "decision_due": due.date})
+    commitments.on_accepted(application, cases, actor, day)
     _touch(application)
     data = {"accepted_at": accepted_at, "deemed": deemed, "cases": summary}
     _event(application, None, "accepted", actor, to_state=application.status, data=data)
@@ -1597,6 +1603,7 @@ def issue(case: Case, actor: Any, version: int, *, licence_number: str = "") -> 
         actor_ = _authorize(actor, application, Action.ISSUE, department=_code(case))
         _check_version(case, version)
         _require_state(case, Action.ISSUE)
+        commitments.check_issuable(case)
         case.issued_at = clock.now()
         late = bool(case.issue_due and clock.today() > case.issue_due)
         _move(
@@ -1656,6 +1663,48 @@ def withdraw(
         _event(application, None, "withdrawn", actor_, to_state=application.status, data=data)
         _outbox("application.withdrawn", application, data)
         return application
+
+
+# ------------------------------------------------------------ 告知承诺, 容缺, 信用+秒批 (issue 4)
+INSTANT_REASONS = "信用+秒批：申请材料齐全，申请人信用良好，系统自动准予"
+
+
+def _instant_approve(application: Application, cases: Sequence[Case]) -> None:
+    """信用+秒批: accept and grant at once, as the system (the events say so). A refusal by any
+    guard leaves the application received for the window, as any other (logged, nothing lost)."""
+    try:
+        with transaction.atomic():
+            _event(application, None, "instant_approval", _SYSTEM, data={"credit": "良好"})
+            _accept(application, cases, _SYSTEM, Action.AUTO_ACCEPT, clock.now(), False)
+            for case in cases:
+                fresh = Case.objects.get(pk=case.pk)
+                _decide(fresh, True, INSTANT_REASONS, None, fresh.version, "", Action.AUTO_GRANT)
+    except CaseError as error:
+        log.warning("instant approval of %s refused: %s", application.number, error)
+
+
+def terminate(
+    case: Case, actor: Any, reason: str, *, cause: str, version: int | None = None
+) -> Case:
+    """终止办理 of an undecided case (虚假承诺 found, 容缺 not supplied: 42号, 35号)."""
+    with transaction.atomic():
+        application, case = _lock_case(case)
+        actor_ = _authorize(actor, application, Action.TERMINATE, department=_code(case))
+        _check_version(case, version)
+        reason = _required_text(reason, "终止办理须说明理由", "a termination needs its reasons")
+        _move(actor_, application, case, Action.TERMINATE, {"cause": cause, "reason": reason})
+        return case
+
+
+def revoke(case: Case, actor: Any, reason: str, *, cause: str, version: int | None = None) -> Case:
+    """撤销 a grant obtained by a false commitment (国办发〔2020〕42号)."""
+    with transaction.atomic():
+        application, case = _lock_case(case)
+        actor_ = _authorize(actor, application, Action.REVOKE, department=_code(case))
+        _check_version(case, version)
+        reason = _required_text(reason, "撤销许可须说明理由", "a revocation needs its reasons")
+        _move(actor_, application, case, Action.REVOKE, {"cause": cause, "reason": reason})
+        return case
 
 
 # ------------------------------------------------------------------------------------ clock

@@ -32,6 +32,8 @@ class State(StrEnum):
     CLOSED = "closed"
     REFUSED_AT_INTAKE = "refused_at_intake"
     WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"  # 终止办理: 虚假承诺 / 容缺逾期未补 (42号, 35号)
+    REVOKED = "revoked"  # 撤销行政许可决定: 虚假承诺 found after the grant
 
 
 STATE_LABELS = {
@@ -46,6 +48,8 @@ STATE_LABELS = {
     State.CLOSED: "已办结",
     State.REFUSED_AT_INTAKE: "不予受理",
     State.WITHDRAWN: "已撤回",
+    State.TERMINATED: "终止办理",
+    State.REVOKED: "已撤销许可",
 }
 
 
@@ -94,6 +98,10 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # 申请人撤回
     CANCEL = "cancel"  # 随总件撤销 (root cancelled)
     SUPERVISE = "supervise"  # 督办
+    TERMINATE = "terminate"  # 终止办理 (虚假承诺 / 容缺逾期未补正)
+    REVOKE = "revoke"  # 撤销准予决定 (虚假承诺, 42号)
+    AUTO_ACCEPT = "auto_accept"  # 信用+秒批: accepted by the system
+    AUTO_GRANT = "auto_grant"  # 信用+秒批: granted by the system
 
 
 ACTION_LABELS = {
@@ -119,6 +127,10 @@ ACTION_LABELS = {
     Action.WITHDRAW: "撤回申请",
     Action.CANCEL: "随申请撤销",
     Action.SUPERVISE: "督办",
+    Action.TERMINATE: "终止办理",
+    Action.REVOKE: "撤销许可决定",
+    Action.AUTO_ACCEPT: "信用+秒批 自动受理",
+    Action.AUTO_GRANT: "信用+秒批 自动准予",
 }
 
 ROLE_LABELS = {
@@ -229,6 +241,22 @@ TABLE: tuple[Transition, ...] = (
         [R.SUPERVISOR, R.SYSTEM],
         "督办",
     ),
+    _row(
+        Action.TERMINATE,
+        OPEN_BEFORE_DECISION,
+        S.TERMINATED,
+        [*STAFF_DECIDERS, R.SYSTEM],
+        "42号 虚假承诺; 35号 容缺逾期未补正",
+    ),
+    _row(
+        Action.REVOKE,
+        [S.DECIDED_GRANT, S.ISSUED, S.CLOSED],
+        S.REVOKED,
+        [*STAFF_DECIDERS, R.SYSTEM],
+        "42号: 虚假承诺 撤销行政决定",
+    ),
+    _row(Action.AUTO_ACCEPT, INTAKE, S.ACCEPTED, [R.SYSTEM], "信用+秒批 (第32条(五))"),
+    _row(Action.AUTO_GRANT, [S.ACCEPTED], S.DECIDED_GRANT, [R.SYSTEM], "信用+秒批 (第34条)"),
 )
 
 _BY_ACTION: dict[Action, Transition] = {row.action: row for row in TABLE}
@@ -236,7 +264,9 @@ if len(_BY_ACTION) != len(TABLE):  # pragma: no cover - a table edit error, caug
     raise RuntimeError("transition table: one row per action")
 
 # A case in one of these states needs nothing more from anybody (the application may complete).
-ENDED = frozenset({S.CLOSED, S.DECIDED_DENY, S.REFUSED_AT_INTAKE, S.WITHDRAWN})
+ENDED = frozenset(
+    {S.CLOSED, S.DECIDED_DENY, S.REFUSED_AT_INTAKE, S.WITHDRAWN, S.TERMINATED, S.REVOKED}
+)
 # States in which the decision clock (第42条) runs or is paused.
 DECISION_CLOCK = frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.PAUSED})
 # States in which the issue clock (第44条) runs.

@@ -164,6 +164,9 @@ class ServiceItemVersionAdmin(PublishedReadOnly, admin.ModelAdmin):
                     "promised_days",
                     "extension_days",
                     "pause_allowed",
+                    "commitment_verify_days",
+                    "instant_approval",
+                    "remarked_licence",
                     "visits",
                     "steps",
                 )

@@ -181,6 +181,13 @@ class ServiceItemVersion(VersionWindow):
     pause_allowed = models.BooleanField("允许中止计时(特别程序)", default=True)
     extension_days = models.PositiveSmallIntegerField("可延长时限(工作日)", null=True, blank=True)
     description = models.TextField("事项说明", blank=True)
+    instant_approval = models.BooleanField(
+        "信用+秒批", default=False, help_text="信用良好主体的完整申请提交后自动准予"
+    )
+    commitment_verify_days = models.PositiveSmallIntegerField(
+        "告知承诺核查期限(工作日)", null=True, blank=True, help_text="空表示采用系统默认值"
+    )
+    remarked_licence = models.BooleanField("容缺时可出具带备注的证照", default=False)
 
     class Meta:
         verbose_name = "事项版本"

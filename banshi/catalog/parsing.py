@@ -409,9 +409,13 @@ def _read_item(reader: _Reader, raw: Mapping) -> None:
         pause_allowed=raw.get("pause_allowed", True) is not False,
         extension_days=_int(reader, raw, "extension_days", label, None),
         description=_text(reader, raw, "description", label),
+        instant_approval=_bool(reader, raw, "instant_approval", label),
+        commitment_verify_days=_int(reader, raw, "commitment_verify_days", label, None),
+        remarked_licence=_bool(reader, raw, "remarked_licence", label),
         line=line,
         source=reader.source,
     )
+    _check_credit_keys(reader, entry, label, line)
     if (
         entry.legal_days is not None
         and entry.promised_days is not None
@@ -423,6 +427,28 @@ def _read_item(reader: _Reader, raw: Mapping) -> None:
             line,
         )
     _store(reader, reader.catalogue.items, code, entry, "事项 item", line)
+
+
+def _check_credit_keys(reader: _Reader, entry: ServiceItem, label: str, line: int | None) -> None:
+    """The issue-4 keys must make sense together: a verification period only where a material
+    may be replaced by a commitment, a remarked licence only where one may be supplied later."""
+    if entry.commitment_verify_days == 0:
+        reader.problem(
+            f"{label}: commitment_verify_days 必须大于0 / commitment_verify_days must be ≥ 1",
+            line,
+        )
+    if entry.commitment_verify_days and not any(m.commitment_allowed for m in entry.materials):
+        reader.problem(
+            f"{label}: 没有允许告知承诺的材料，不应设置 commitment_verify_days / "
+            "commitment_verify_days is set but no material allows a commitment",
+            line,
+        )
+    if entry.remarked_licence and not any(m.deficiency_allowed for m in entry.materials):
+        reader.problem(
+            f"{label}: 没有允许容缺的材料，不应设置 remarked_licence / "
+            "remarked_licence is set but no material may be supplied later",
+            line,
+        )
 
 
 def _read_question(reader: _Reader, raw: Any, label: str, line: int | None) -> Question | None:

@@ -134,6 +134,11 @@ class ServiceItem:
     pause_allowed: bool = True
     extension_days: int | None = None  # extension the law allows; None = the default rule
     description: str | None = None
+    # 信用 / 告知承诺 / 容缺 (issue 4); defaults are left out of the canonical form, so the content
+    # hash of an item that does not use them is unchanged.
+    instant_approval: bool = False  # 信用+秒批: granted at once for a complete, good-credit case
+    commitment_verify_days: int | None = None  # 告知承诺核查期限, working days after acceptance
+    remarked_licence: bool = False  # 容缺: the licence may be issued "with remark" before supply
     line: int | None = None
     source: str | None = None
 

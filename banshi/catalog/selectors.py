@@ -167,6 +167,9 @@ def item_schema(version: models.ServiceItemVersion) -> schema.ServiceItem:
         pause_allowed=version.pause_allowed,
         extension_days=version.extension_days,
         description=version.description or None,
+        instant_approval=version.instant_approval,
+        commitment_verify_days=version.commitment_verify_days,
+        remarked_licence=version.remarked_licence,
     )
 
 

@@ -242,6 +242,9 @@ def _item_values(entry: schema.ServiceItem) -> dict:
         "pause_allowed": entry.pause_allowed,
         "extension_days": entry.extension_days,
         "description": entry.description or "",
+        "instant_approval": entry.instant_approval,
+        "commitment_verify_days": entry.commitment_verify_days,
+        "remarked_licence": entry.remarked_licence,
     }
 
 

@@ -110,6 +110,8 @@ class DocumentKind(StrEnum):
     SPECIAL_PROCEDURE = "special_procedure"
     GRANT = "grant"
     DENIAL = "denial"
+    COMMITMENT = "commitment"
+    DEFICIENCY = "deficiency"
 
     @property
     def label(self) -> str:
@@ -130,6 +132,8 @@ KIND_LABELS = {
     DocumentKind.SPECIAL_PROCEDURE: "特别程序时间告知书",
     DocumentKind.GRANT: "准予行政许可决定书",
     DocumentKind.DENIAL: "不予行政许可决定书",
+    DocumentKind.COMMITMENT: "告知承诺书",
+    DocumentKind.DEFICIENCY: "容缺受理通知书",
 }
 NUMBER_PREFIXES = {
     DocumentKind.RECEIPT: "SJ",
@@ -140,6 +144,8 @@ NUMBER_PREFIXES = {
     DocumentKind.SPECIAL_PROCEDURE: "TB",
     DocumentKind.GRANT: "ZY",
     DocumentKind.DENIAL: "BY",
+    DocumentKind.COMMITMENT: "CN",
+    DocumentKind.DEFICIENCY: "RQ",
 }
 
 
@@ -358,6 +364,43 @@ class DenialDecision(DocumentContent):
     remedy: str = REMEDY_NOTICE
 
 
+@dataclass(frozen=True, kw_only=True)
+class CommitmentLetter(DocumentContent):
+    """告知承诺书 (国办发〔2020〕42号): what the commitment replaces, the obligations the applicant
+    accepts (conditions met, information true, verification accepted, liability for a false
+    commitment) and the agency's verification power, signed (electronically) on ``signed_on``."""
+
+    kind: ClassVar[DocumentKind] = DocumentKind.COMMITMENT
+
+    case_number: str = ""
+    material: str = ""
+    commitment: str = ""
+    verification: str = ""
+    signed_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingMaterial:
+    """One material accepted as missing (容缺): its name and the form in which to supply it."""
+
+    item: str
+    material: str
+    form: str = "电子件"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeficiencyNotice(DocumentContent):
+    """容缺受理通知书 (一次性告知, 国办发〔2019〕35号): every missing material in one notice, the
+    supplement deadline (never beyond the promised time limit) and the consequence if it is late."""
+
+    kind: ClassVar[DocumentKind] = DocumentKind.DEFICIENCY
+
+    accepted_on: dt.date | None = None
+    missing: tuple[MissingMaterial, ...] = ()
+    due_on: dt.date | None = None
+    consequence: str = "逾期未补正或者补正材料不符合要求的，终止办理，并记入信用记录。"
+
+
 CONTENT_CLASSES: dict[DocumentKind, type[DocumentContent]] = {
     cls.kind: cls
     for cls in (
@@ -369,6 +412,8 @@ CONTENT_CLASSES: dict[DocumentKind, type[DocumentContent]] = {
         SpecialProcedureNotice,
         GrantDecision,
         DenialDecision,
+        CommitmentLetter,
+        DeficiencyNotice,
     )
 }
 
@@ -520,6 +565,26 @@ def denial_problems(doc: DenialDecision) -> list[str]:
     return found
 
 
+def commitment_problems(doc: CommitmentLetter) -> list[str]:
+    found = _common(doc)
+    if _blank(doc.material) or _blank(doc.commitment):
+        found.append("缺少承诺内容 (告知承诺书须写明证明事项及承诺内容)")
+    if doc.signed_on is None:
+        found.append("缺少承诺日期")
+    return found
+
+
+def deficiency_problems(doc: DeficiencyNotice) -> list[str]:
+    found = _common(doc)
+    if not doc.missing or any(_blank(m.material) for m in doc.missing):
+        found.append("缺少容缺材料清单 (一次性告知)")
+    if doc.due_on is None:
+        found.append("缺少补正期限")
+    if _blank(doc.consequence):
+        found.append("缺少逾期后果告知")
+    return found
+
+
 VALIDATORS: dict[DocumentKind, Callable[[Any], list[str]]] = {
     DocumentKind.RECEIPT: receipt_problems,
     DocumentKind.ACCEPTANCE: acceptance_problems,
@@ -529,6 +594,8 @@ VALIDATORS: dict[DocumentKind, Callable[[Any], list[str]]] = {
     DocumentKind.SPECIAL_PROCEDURE: special_procedure_problems,
     DocumentKind.GRANT: grant_problems,
     DocumentKind.DENIAL: denial_problems,
+    DocumentKind.COMMITMENT: commitment_problems,
+    DocumentKind.DEFICIENCY: deficiency_problems,
 }
 
 
@@ -610,13 +677,17 @@ def to_data(doc: DocumentContent) -> dict[str, Any]:
     """The document as JSON-ready data (dates as ISO text), with its ``kind``."""
     data = {f.name: _plain(getattr(doc, f.name)) for f in dataclasses.fields(doc)}
     data["applicant"] = _plain(dataclasses.asdict(doc.applicant))
-    for name in ("materials", "corrections"):
+    for name in ("materials", "corrections", "missing"):
         if name in data:
             data[name] = [_plain(dataclasses.asdict(part)) for part in getattr(doc, name)]
     return {"kind": doc.kind.value, **data}
 
 
-_PART_TYPES = {"materials": ReceivedMaterial, "corrections": Correction}
+_PART_TYPES = {
+    "materials": ReceivedMaterial,
+    "corrections": Correction,
+    "missing": MissingMaterial,
+}
 
 
 def from_data(data: dict[str, Any]) -> DocumentContent:

@@ -8,13 +8,16 @@ from zoneinfo import ZoneInfo
 from banshi.documents.content import (
     AcceptanceNotice,
     Applicant,
+    CommitmentLetter,
     Correction,
     CorrectionNotice,
+    DeficiencyNotice,
     DenialDecision,
     DocumentContent,
     DocumentKind,
     ExtensionNotice,
     GrantDecision,
+    MissingMaterial,
     Receipt,
     ReceivedMaterial,
     RefusalGround,
@@ -129,6 +132,22 @@ def sample(kind: DocumentKind | str, **changes) -> DocumentContent:
             licence_number="JY14101000000001",
             valid_until=dt.date(2031, 11, 22),
             issue_due=dt.date(2026, 12, 7),
+        )
+    elif kind == DocumentKind.COMMITMENT:
+        doc = CommitmentLetter(
+            **common,
+            case_number="BS-20261120-000042-01",
+            material="经营场所使用证明",
+            commitment="本单位符合“经营场所使用证明”所证明的条件，所填信息真实，愿意接受核查。",
+            verification="行政机关将在受理后20个工作日内对承诺内容进行核查。",
+            signed_on=dt.date(2026, 11, 20),
+        )
+    elif kind == DocumentKind.DEFICIENCY:
+        doc = DeficiencyNotice(
+            **common,
+            accepted_on=dt.date(2026, 11, 23),
+            missing=(MissingMaterial(item="食品经营许可（新办）", material="食品安全管理制度"),),
+            due_on=dt.date(2026, 12, 7),
         )
     else:
         doc = DenialDecision(

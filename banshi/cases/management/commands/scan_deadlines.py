@@ -31,5 +31,9 @@ class Command(BaseCommand):
         report = scan(day)
         for line in report.lines():
             self.stdout.write(line)
+        from banshi.cases import commitments
+
+        for line in commitments.scan(day).lines():
+            self.stdout.write(line)
         if not report.changed:
             self.stdout.write("无变化 / nothing to do")
