@@ -216,3 +216,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # ---------------------------------------------------------------- 后台任务 (task queue)
 # (settings of the task queue and its broker go here)
+
+# ---------------------------------------------------------------- 12345 诉求 (banshi.appeals)
+# Rate limit of the public progress look-up by ticket number + phone (banshi/appeals/throttle.py).
+BANSHI_APPEAL_TRACK_MAX_FAILURES = env_int("BANSHI_APPEAL_TRACK_MAX_FAILURES", 10)
+BANSHI_APPEAL_TRACK_WINDOW_MINUTES = env_int("BANSHI_APPEAL_TRACK_WINDOW_MINUTES", 15)

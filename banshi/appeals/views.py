@@ -40,7 +40,7 @@ from banshi.appeals.models import (
 from banshi.appeals.transitions import Action, Role, State
 from banshi.catalog.models import Department
 from banshi.core import clock
-from banshi.people import permissions
+from banshi.people import lockout, permissions
 
 STAFF_ROLES = (
     "hotline_agent",
@@ -137,18 +137,21 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         phone = request.POST.get("phone", "")
         try:
-            appeal = services.find_for_caller(number, phone)
+            appeal = services.find_for_caller(number, phone, client_ip=lockout.client_ip(request))
         except AppealError as refusal:
             error = refusal
         else:
             selectors.remember_verified(request.session, appeal.number, appeal.caller_phone)
             return redirect("appeals:track_detail", number=appeal.number)
-    return render(
+    response = render(
         request,
         "appeals/track.html",
         {"number": number, "error": error, "nav": "track"},
-        status=404 if error else 200,
+        status=error.status if error else 200,
     )
+    if error is not None and "retry_after" in error.details:
+        response["Retry-After"] = str(error.details["retry_after"])
+    return response
 
 
 def _caller_appeal(request: HttpRequest, number: str) -> tuple[Appeal, str | None]:
