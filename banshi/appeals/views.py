@@ -217,7 +217,7 @@ def track_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     try:
         actions.perform(appeal.number, action, request.user, request.POST, phone=phone)
     except AppealError as refusal:
-        messages.error(request, refusal.zh)
+        messages.error(request, str(refusal))  # 中文 / English
     else:
         messages.success(
             request,
@@ -425,7 +425,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except AppealError as refusal:
-        messages.error(request, refusal.zh)
+        messages.error(request, str(refusal))  # 中文 / English
     else:
         label = (
             transitions.ACTION_LABELS.get(action, action)

@@ -112,6 +112,12 @@ def rate_application(request: HttpRequest, number: str) -> HttpResponse:
             "rows": rows,
             "error": error,
             "error_case": error_case,
+            # a refusal for a case with no open form (already rated, unknown) shows on top
+            "error_on_top": error is not None
+            and not any(
+                row["ratable"] and not row["rated"] and row["case"].number == error_case
+                for row in rows
+            ),
             "values": request.POST if error else {},
         },
         status=422 if error else 200,
@@ -329,7 +335,7 @@ def rectification_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     except AppealError as refusal:
         if action == "contact":
             return rectification(request, pk, contact_error=refusal)
-        messages.error(request, refusal.zh)
+        messages.error(request, str(refusal))  # 中文 / English
     else:
         messages.success(request, "已保存")
     return redirect("ratings:rectification", pk=row.pk)
