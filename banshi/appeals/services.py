@@ -370,7 +370,24 @@ def _move(
         department=department,
         data=data,
     )
-    _outbox(topic or f"appeal.{action.value}", appeal, {"action": action.value})
+    _outbox(topic or f"appeal.{action.value}", appeal, _push(appeal, action, department, data))
+
+
+def _push(
+    appeal: Appeal,
+    action: Action,
+    department: Department | None,
+    data: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The outbox payload: which departments the change concerns (§4.6 real-time push to the
+    departments), never who the caller is."""
+    payload: dict[str, Any] = {"action": action.value}
+    concerned = department or appeal.lead_department
+    if concerned is not None:
+        payload["department"] = concerned.code
+    if data and data.get("assisting"):
+        payload["assisting"] = list(data["assisting"])
+    return payload
 
 
 # ------------------------------------------------------------------------------------ calendar
