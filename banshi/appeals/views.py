@@ -411,9 +411,25 @@ def detail(request: HttpRequest, number: str, *, identity=None, reveal_error=Non
             if roles & {Role.HOTLINE_AGENT, Role.SUPERVISOR}
             else [],
             "today": clock.today(),
+            "phone_rating": _phone_rating(appeal, request.user),
             "nav": "desk",
         },
     )
+
+
+def _phone_rating(appeal: Appeal, user) -> dict | None:
+    """好差评 given by phone at the callback (§3.6 12345 channel): the form for a 12345 agent on
+    a closed request nobody has rated yet; the rules are in banshi.ratings.services."""
+    if State(appeal.state) not in transitions.RATABLE or _rated(appeal):
+        return None
+    if Role.HOTLINE_AGENT not in services.staff_roles(user):
+        return None
+    from banshi.ratings.models import Level
+
+    return {
+        "url": reverse("ratings:record_by_phone", args=[appeal.number]),
+        "levels": Level.choices,
+    }
 
 
 @staff_required

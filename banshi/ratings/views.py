@@ -231,6 +231,27 @@ def windows(request: HttpRequest) -> HttpResponse:
 
 
 # =============================================================================== staff
+@permissions.role_required("hotline_agent")
+@require_POST
+def record_by_phone(request: HttpRequest, number: str) -> HttpResponse:
+    """A rating the caller gave on the phone at the callback (§3.6 12345 channel)."""
+    try:
+        services.record_hotline_rating(
+            request.user,
+            number,
+            level=request.POST.get("level"),
+            comment=request.POST.get("comment", ""),
+            contact_ok=request.POST.get("contact_ok") == "on",
+        )
+    except AppealError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "已记录诉求人的电话评价")
+    if not Appeal.objects.filter(number=number).exists():
+        raise Http404("工单不存在")
+    return redirect("appeals:detail", number=number)
+
+
 @permissions.role_required(*STAFF)
 def desk(request: HttpRequest) -> HttpResponse:
     rows = services.visible_rectifications(request.user)

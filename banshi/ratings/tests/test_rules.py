@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from banshi.appeals.errors import RuleViolation
-from banshi.appeals.tests.factories import staff
+from banshi.appeals.errors import NotFound, PermissionDenied, RuleViolation
+from banshi.appeals.tests.factories import agent, dispatched, staff
 from banshi.core import clock
 from banshi.ratings import services
 from banshi.ratings.models import Rating, Rectification
@@ -81,3 +81,46 @@ def test_rectification_deadline_in_a_year_without_calendar_data_is_flagged_provi
         )
     rectification = rating.rectification
     assert rectification.due.year == 2027 and rectification.due_provisional is True
+
+
+def test_3_6_the_12345_channel_an_agent_records_the_rating_given_on_the_phone():
+    """§3.6: 12345 热线 is a rating channel — the agent records what the caller says at the
+    callback; the same rules as on the web (one per request, closed only)."""
+    appeal, _ = closed_appeal()
+    rating = services.record_hotline_rating(agent(), appeal.number, level=2, comment="办得太慢了")
+    assert rating.channel == "hotline" and rating.is_bad and rating.named
+    assert rating.rectification.state == "verifying"
+    with pytest.raises(RuleViolation) as error:  # 一事一评: the web cannot rate it again
+        services.rate_appeal(None, appeal.number, phone=PHONE, level=5)
+    assert "不能重复评价" in error.value.zh
+
+
+def test_3_6_only_agents_record_phone_ratings_and_only_of_closed_requests():
+    appeal, _ = closed_appeal()
+    with pytest.raises(PermissionDenied):
+        services.record_hotline_rating(_head(), appeal.number, level=5)
+    still_open = dispatched()
+    with pytest.raises(RuleViolation) as error:
+        services.record_hotline_rating(agent(), still_open.number, level=5)
+    assert "尚未办结" in error.value.zh
+    with pytest.raises(NotFound):
+        services.record_hotline_rating(agent(), "12345-NOPE", level=5)
+    assert not Rating.objects.exists()
+
+
+def test_phone_rating_form_on_the_staff_page_of_a_closed_request():
+    from django.test import Client
+
+    appeal, _ = closed_appeal()
+    client = Client()
+    client.force_login(agent())
+    page = client.get(f"/appeals/staff/{appeal.number}/").content.decode()
+    assert 'id="phone-rating"' in page
+    response = client.post(
+        f"/ratings/staff/appeals/{appeal.number}/phone/", {"level": "5", "contact_ok": "on"}
+    )
+    assert response.status_code == 302 and Rating.objects.get().channel == "hotline"
+    page = client.get(f"/appeals/staff/{appeal.number}/").content.decode()
+    assert 'id="phone-rating"' not in page
+    refused = client.post(f"/ratings/staff/appeals/{appeal.number}/phone/", {"level": "1"})
+    assert refused.status_code == 302 and Rating.objects.count() == 1
