@@ -466,7 +466,10 @@ def reveal(request: HttpRequest, number: str) -> HttpResponse:
     return detail(request, number, identity=identity)
 
 
-@permissions.role_required("supervisor", "hotline_agent")
+BOARD_ROLES = ("supervisor", "hotline_agent")
+
+
+@permissions.role_required(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
     data = selectors.board()
     return render(

@@ -362,9 +362,10 @@ def rectification_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return redirect("ratings:rectification", pk=row.pk)
 
 
-@permissions.role_required(
-    "supervisor", "department_head", "chief_service_officer", "hotline_agent"
-)
+REPORT_ROLES = ("supervisor", "department_head", "chief_service_officer", "hotline_agent")
+
+
+@permissions.role_required(*REPORT_ROLES)
 def report(request: HttpRequest) -> HttpResponse:
     p = appeal_reports.parse_period(request.GET.get("period"), request.GET.get("date"))
     data = reports.rating_report(p)

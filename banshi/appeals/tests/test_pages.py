@@ -414,3 +414,13 @@ def test_monthly_report_reads_the_covering_index_on_postgresql():
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = explain_totals(reports.period("month", MONDAY))
     assert "appeal_received_cover" in plan and "Seq Scan" not in plan
+
+
+def test_staff_menu_shows_only_the_pages_the_role_may_open():
+    menu = _client(handler("CG")).get("/appeals/staff/").content.decode()
+    assert "/appeals/staff/knowledge/" in menu
+    for hidden in ("/appeals/staff/intake/", "/appeals/staff/board/", "/ratings/staff/reports/"):
+        assert f'href="{hidden}"' not in menu
+    full = _client(agent()).get("/appeals/staff/").content.decode()
+    for shown in ("/appeals/staff/intake/", "/appeals/staff/board/", "/ratings/staff/reports/"):
+        assert f'href="{shown}"' in full

@@ -78,3 +78,21 @@ def test_4_7_knowledge_base_answers_from_the_faq_and_the_service_guides():
     guide = next(answer for answer in found if answer.kind == "guide")
     assert "SCJG-DJ-001" in guide.text and guide.url.startswith("/items/")
     assert knowledge.search("") == [] and knowledge.search(None) == []
+
+
+def test_4_1_sla_extension_the_caller_sees_the_new_deadline_on_the_tracking_page():
+    """§4.1 SLA 延期: "the caller is told the new deadline" — the tracking page shows the moved
+    deadline and that it was extended."""
+    from django.test import Client
+
+    appeal = dispatched()
+    user = handler("SCJG")
+    services.acknowledge(appeal, user, appeal.version)
+    with clock.frozen(dt.date(2025, 3, 20)):
+        services.request_extension(fresh(appeal), user, None, days=5, reason="需要检测报告")
+    with clock.frozen(dt.date(2025, 3, 21)):
+        services.decide_extension(fresh(appeal), agent(), None, approve=True)
+    client = Client()
+    client.post("/appeals/track/", {"number": appeal.number, "phone": "13800001234"})
+    page = client.get(f"/appeals/track/{appeal.number}/").content.decode()
+    assert "2025-03-27 前（经批准延期 5 个工作日）" in page
