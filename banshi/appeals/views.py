@@ -146,7 +146,12 @@ def track(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "appeals/track.html",
-        {"number": number, "error": error, "nav": "track"},
+        {
+            "number": number,
+            "error": error,
+            "mine": selectors.mine(permissions.person_for(request.user)),
+            "nav": "track",
+        },
         status=error.status if error else 200,
     )
     if error is not None and "retry_after" in error.details:
