@@ -12,6 +12,7 @@ number too stops an attacker who spreads the tries over many addresses. Failures
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 
 from django.conf import settings
@@ -38,6 +39,44 @@ def max_failures() -> int:
 
 def window() -> dt.timedelta:
     return dt.timedelta(minutes=_setting("BANSHI_APPEAL_TRACK_WINDOW_MINUTES"))
+
+
+def trusted_proxies() -> frozenset[str]:
+    raw = getattr(settings, "BANSHI_TRUSTED_PROXIES", None)
+    if raw is None:
+        raw = os.environ.get("BANSHI_TRUSTED_PROXIES", "127.0.0.1,::1")
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    return frozenset(part.strip() for part in raw if part and part.strip())
+
+
+def _ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str | None:
+    """The caller's address. Behind a trusted proxy (``BANSHI_TRUSTED_PROXIES``) it is the last
+    X-Forwarded-For entry that is not a trusted proxy; entries further left can be forged by the
+    client and are never read. None when the request came from a trusted proxy that named no
+    client: then only the per-number limit applies, so one shared proxy address never blocks
+    every caller at once."""
+    if request is None:
+        return None
+    peer = _ip(request.META.get("REMOTE_ADDR") or "")
+    trusted = trusted_proxies()
+    if peer is None or peer not in trusted:
+        return peer
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for entry in reversed(forwarded):
+        address = _ip(entry)
+        if address is None:
+            return None  # a malformed chain: trust nothing in it
+        if address not in trusted:
+            return address
+    return None
 
 
 def _key(number: str) -> str:

@@ -23,6 +23,7 @@ from banshi.appeals import (
     reports,
     selectors,
     services,
+    throttle,
     transitions,
 )
 from banshi.appeals.errors import AppealError, NotFound
@@ -40,7 +41,7 @@ from banshi.appeals.models import (
 from banshi.appeals.transitions import Action, Role, State
 from banshi.catalog.models import Department
 from banshi.core import clock
-from banshi.people import lockout, permissions
+from banshi.people import permissions
 
 STAFF_ROLES = (
     "hotline_agent",
@@ -137,7 +138,9 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         phone = request.POST.get("phone", "")
         try:
-            appeal = services.find_for_caller(number, phone, client_ip=lockout.client_ip(request))
+            appeal = services.find_for_caller(
+                number, phone, client_ip=throttle.client_address(request)
+            )
         except AppealError as refusal:
             error = refusal
         else:

@@ -98,3 +98,36 @@ def test_the_limit_is_configuration_from_the_environment(monkeypatch):
 
         del settings.BANSHI_APPEAL_TRACK_MAX_FAILURES
         assert throttle.max_failures() == 4
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("203.0.113.7", "", "203.0.113.7"),  # no proxy: the peer
+        ("203.0.113.7", "10.9.9.9", "203.0.113.7"),  # an untrusted peer cannot name another
+        ("127.0.0.1", "198.51.100.4", "198.51.100.4"),  # nginx on the host names the client
+        ("127.0.0.1", "6.6.6.6, 198.51.100.4", "198.51.100.4"),  # the forged left part is ignored
+        ("127.0.0.1", "198.51.100.4, 127.0.0.1", "198.51.100.4"),  # a chain of trusted proxies
+        ("127.0.0.1", "", None),  # a proxy naming nobody: no per-address limit
+        ("127.0.0.1", "not-an-ip", None),
+    ],
+)
+def test_the_client_address_behind_a_trusted_proxy(rf, remote, forwarded, expected):
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    assert throttle.client_address(rf.get("/appeals/track/", **meta)) == expected
+
+
+@override_settings(BANSHI_APPEAL_TRACK_MAX_FAILURES=2)
+def test_callers_behind_the_same_proxy_do_not_block_each_other():
+    """Behind nginx every request comes from 127.0.0.1: the limit follows X-Forwarded-For."""
+    appeal = taken_in(None, channel="web")
+    other = taken_in(None, channel="web")
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    with clock.frozen(NOON):
+        for phone in ("13900000001", "13900000002", "13900000003"):
+            attacker.post("/appeals/track/", {"number": appeal.number, "phone": phone})
+        caller = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+        found = caller.post("/appeals/track/", {"number": other.number, "phone": RIGHT})
+    assert found.status_code == 302
