@@ -251,3 +251,10 @@ BANSHI_CREDIT_IMPORT_MAX_ROWS = env_int("BANSHI_CREDIT_IMPORT_MAX_ROWS", 50000)
 
 # ---------------------------------------------------------------- 后台任务 (task queue)
 # (settings of the task queue and its broker go here)
+
+# ---------------------------------------------------------------- 12345 诉求 (banshi.appeals)
+# Rate limit of the public progress look-up by ticket number + phone (banshi/appeals/throttle.py).
+BANSHI_APPEAL_TRACK_MAX_FAILURES = env_int("BANSHI_APPEAL_TRACK_MAX_FAILURES", 10)
+BANSHI_APPEAL_TRACK_WINDOW_MINUTES = env_int("BANSHI_APPEAL_TRACK_WINDOW_MINUTES", 15)
+# Proxies whose X-Forwarded-For names the client (the per-address part of that limit).
+BANSHI_TRUSTED_PROXIES = env_list("BANSHI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])

@@ -139,12 +139,17 @@ def line_chart(
     )
     parts.append(f'<path d="{path}" fill="none" stroke="{BAR}" stroke-width="2"/>')
     every = max(1, len(points) // 5)
+    last = len(points) - 1
     for index, (label, value) in enumerate(points):
         x, y = xy(index, value)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{BAR}"/>')
-        if index % every == 0 or index == len(points) - 1:
+        # the last label ends at its point (not clipped at the edge); a thinned one too close to
+        # it is left out so the two do not overlap
+        crowded = index != last and last - index < max(2, every * 2 // 3)
+        if (index % every == 0 and not crowded) or index == last:
+            anchor = "end" if index == last and last > 0 else "middle"
             parts.append(
-                f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" font-size="12" '
+                f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="12" '
                 f'fill="{MUTED}">{escape(label)}</text>'
             )
     parts.append("</svg>")

@@ -52,3 +52,10 @@ class NotFound(AppealError):
 class PermissionDenied(AppealError, DjangoPermissionDenied):
     code = "permission_denied"
     status = 403
+
+
+class TooManyAttempts(AppealError):
+    """Rate limit of the public look-up (:mod:`banshi.appeals.throttle`)."""
+
+    code = "too_many_attempts"
+    status = 429

@@ -639,3 +639,27 @@ class IdentityView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal.number} {self.user} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TrackingFailure(models.Model):
+    """查询失败记录: a progress look-up (number + phone) that matched nothing.
+
+    The memory of the tracking rate limit (:mod:`banshi.appeals.throttle`): the public page would
+    otherwise let anyone try phone numbers against a ticket number until one fits. Rows, not a
+    process cache, so the limit holds across app processes; old rows are deleted by the scan.
+    """
+
+    number = models.CharField("查询的工单编号", max_length=40)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "进度查询失败记录"
+        verbose_name_plural = "进度查询失败记录"
+        indexes = [
+            models.Index(fields=["number", "at"], name="tracking_failure_number_at"),
+            models.Index(fields=["ip_address", "at"], name="tracking_failure_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} @ {self.at:%Y-%m-%d %H:%M}"

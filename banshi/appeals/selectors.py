@@ -308,3 +308,21 @@ def remember_verified(session, number: str, phone: str) -> None:
     while len(verified) > 20:  # a session keeps the last few tickets only
         verified.pop(next(iter(verified)))
     session[SESSION_KEY] = verified
+
+
+def mine(person, limit: int = 20) -> list[dict]:
+    """我的诉求: the requests a logged-in person filed (newest first), with the state as the public
+    sees it; none for anybody else."""
+    if person is None:
+        return []
+    rows = Appeal.objects.filter(caller_person=person).order_by("-received_at")[:limit]
+    return [
+        {
+            "number": appeal.number,
+            "title": appeal.title,
+            "type": appeal.get_appeal_type_display(),
+            "received_at": appeal.received_at,
+            "state": transitions.PUBLIC_STATE_LABELS[State(appeal.state)],
+        }
+        for appeal in rows
+    ]

@@ -371,7 +371,24 @@ def _move(
         department=department,
         data=data,
     )
-    _outbox(topic or f"appeal.{action.value}", appeal, {"action": action.value})
+    _outbox(topic or f"appeal.{action.value}", appeal, _push(appeal, action, department, data))
+
+
+def _push(
+    appeal: Appeal,
+    action: Action,
+    department: Department | None,
+    data: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The outbox payload: which departments the change concerns (§4.6 real-time push to the
+    departments), never who the caller is."""
+    payload: dict[str, Any] = {"action": action.value}
+    concerned = department or appeal.lead_department
+    if concerned is not None:
+        payload["department"] = concerned.code
+    if data and data.get("assisting"):
+        payload["assisting"] = list(data["assisting"])
+    return payload
 
 
 # ------------------------------------------------------------------------------------ calendar
@@ -1256,6 +1273,9 @@ def scan(today: dt.date | None = None) -> ScanReport:
                 appeal.archived_at = clock.now()
                 _move(appeal, Action.ARCHIVE, SYSTEM, data={"automatic": True})
                 report.archived += 1
+    from banshi.appeals import throttle
+
+    throttle.forget_old()  # failed look-ups past the rate-limit window count for nothing
     return report
 
 
@@ -1401,17 +1421,22 @@ def reveal_caller(appeal: Appeal, user: Any, *, purpose: str = "") -> CallerIden
 
 
 # ------------------------------------------------------------------------------------ tracking
-def find_for_caller(number: str, phone: str) -> Appeal:
+def find_for_caller(number: str, phone: str, *, client_ip: str | None = None) -> Appeal:
     """The ticket for a caller who knows its number and the phone given with it (§4.3 自助查询).
 
     The same refusal for an unknown number and a wrong phone, so the page tells nothing about
-    which tickets exist.
+    which tickets exist; failed look-ups are rate-limited per number and per address
+    (:mod:`banshi.appeals.throttle`), so phones cannot be guessed by brute force.
     """
+    from banshi.appeals import throttle
+
     number = _text(number, "工单编号", "ticket number", 40)
+    throttle.check(number, client_ip)
     appeal = (
         Appeal.objects.select_related("category", "lead_department").filter(number=number).first()
     )
     if appeal is None or not _same_phone(phone or "", appeal.caller_phone):
+        throttle.record_failure(number, client_ip)
         raise NotFound(
             "未找到工单，请核对工单编号和手机号码", "no ticket with that number and phone"
         )

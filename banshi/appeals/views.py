@@ -23,6 +23,7 @@ from banshi.appeals import (
     reports,
     selectors,
     services,
+    throttle,
     transitions,
 )
 from banshi.appeals.errors import AppealError, NotFound
@@ -137,18 +138,28 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         phone = request.POST.get("phone", "")
         try:
-            appeal = services.find_for_caller(number, phone)
+            appeal = services.find_for_caller(
+                number, phone, client_ip=throttle.client_address(request)
+            )
         except AppealError as refusal:
             error = refusal
         else:
             selectors.remember_verified(request.session, appeal.number, appeal.caller_phone)
             return redirect("appeals:track_detail", number=appeal.number)
-    return render(
+    response = render(
         request,
         "appeals/track.html",
-        {"number": number, "error": error, "nav": "track"},
-        status=404 if error else 200,
+        {
+            "number": number,
+            "error": error,
+            "mine": selectors.mine(permissions.person_for(request.user)),
+            "nav": "track",
+        },
+        status=error.status if error else 200,
     )
+    if error is not None and "retry_after" in error.details:
+        response["Retry-After"] = str(error.details["retry_after"])
+    return response
 
 
 def _caller_appeal(request: HttpRequest, number: str) -> tuple[Appeal, str | None]:
@@ -214,7 +225,7 @@ def track_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     try:
         actions.perform(appeal.number, action, request.user, request.POST, phone=phone)
     except AppealError as refusal:
-        messages.error(request, refusal.zh)
+        messages.error(request, str(refusal))  # 中文 / English
     else:
         messages.success(
             request,
@@ -408,9 +419,25 @@ def detail(request: HttpRequest, number: str, *, identity=None, reveal_error=Non
             if roles & {Role.HOTLINE_AGENT, Role.SUPERVISOR}
             else [],
             "today": clock.today(),
+            "phone_rating": _phone_rating(appeal, request.user),
             "nav": "desk",
         },
     )
+
+
+def _phone_rating(appeal: Appeal, user) -> dict | None:
+    """好差评 given by phone at the callback (§3.6 12345 channel): the form for a 12345 agent on
+    a closed request nobody has rated yet; the rules are in banshi.ratings.services."""
+    if State(appeal.state) not in transitions.RATABLE or _rated(appeal):
+        return None
+    if Role.HOTLINE_AGENT not in services.staff_roles(user):
+        return None
+    from banshi.ratings.models import Level
+
+    return {
+        "url": reverse("ratings:record_by_phone", args=[appeal.number]),
+        "levels": Level.choices,
+    }
 
 
 @staff_required
@@ -422,7 +449,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except AppealError as refusal:
-        messages.error(request, refusal.zh)
+        messages.error(request, str(refusal))  # 中文 / English
     else:
         label = (
             transitions.ACTION_LABELS.get(action, action)
@@ -447,7 +474,10 @@ def reveal(request: HttpRequest, number: str) -> HttpResponse:
     return detail(request, number, identity=identity)
 
 
-@permissions.role_required("supervisor", "hotline_agent")
+BOARD_ROLES = ("supervisor", "hotline_agent")
+
+
+@permissions.role_required(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
     data = selectors.board()
     return render(

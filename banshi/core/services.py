@@ -56,6 +56,11 @@ DEMO_DEPARTMENTS = {
     "XF": "消防救援机构",
     "GA": "公安局",
     "RS": "人力资源和社会保障局",
+    # 12345 承办单位 the seeded categories dispatch to (banshi/appeals/seed.py)
+    "CG": "城市管理局",
+    "ZJ": "住房和城乡建设局",
+    "STHJ": "生态环境局",
+    "JT": "交通运输局",
 }
 
 DEMO_STAFF = [
@@ -82,6 +87,12 @@ DEMO_STAFF = [
     DemoStaff("gov_head", "区政府负责人 吴强", ("government_head",), None),
     DemoStaff("hotline", "12345 坐席 郑爽", ("hotline_agent",), "ZWFW"),
     DemoStaff("auditor", "审计员 冯洁", ("auditor",), "ZWFW"),
+    # 12345 承办: staff of departments the seeded categories dispatch to
+    DemoStaff("cg_handler", "城管 12345 承办 王伟", ("reviewer",), "CG"),
+    DemoStaff("cg_head", "城管负责人 黄磊", ("department_head",), "CG"),
+    DemoStaff("zj_handler", "住建 12345 承办 谢婷", ("reviewer",), "ZJ"),
+    DemoStaff("sthj_handler", "生态环境 12345 承办 邓超", ("reviewer",), "STHJ"),
+    DemoStaff("jt_handler", "交通 12345 承办 韩雪", ("reviewer",), "JT"),
 ]
 
 DEMO_APPLICANTS = [

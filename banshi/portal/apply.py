@@ -441,8 +441,16 @@ def application(request: HttpRequest, number: str) -> HttpResponse:
             ),  # segno SVG
             "max_mb": max_upload_bytes() // (1024 * 1024),
             "allowed_types": allowed_labels(),
+            "rating_step": _rating_step(application) if page.applicant_side else None,
         },
     )
+
+
+def _rating_step(application):
+    """好差评: the link to rate the finished cases (banshi.ratings owns the rule)."""
+    from banshi.ratings.selectors import rating_step
+
+    return rating_step(application)
 
 
 def _ensure_receipt_quietly(request: HttpRequest, application) -> bool:

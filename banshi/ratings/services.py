@@ -334,6 +334,58 @@ def rate_appeal(
         raise PermissionDenied(
             "只能评价本人反映的诉求(§3.2)", "you may rate only requests you made (§3.2)"
         )
+    subject = _appeal_subject(appeal)
+    return _create(
+        subject,
+        level=level,
+        scores=scores,
+        comment=comment,
+        channel=Channel.WEB,
+        mode=ServiceMode.ONLINE,
+        person=appeal.caller_person,
+        name=appeal.caller_name if contact_ok else "",
+        phone=appeal.caller_phone if contact_ok else "",
+    )
+
+
+@transaction.atomic
+def record_hotline_rating(
+    user: Any,
+    number: str,
+    *,
+    level: Any,
+    comment: str = "",
+    contact_ok: bool = True,
+) -> Rating:
+    """12345 热线渠道 (§3.6): during the callback the agent records the rating the caller gives
+    on the phone, for callers who do not use the web. The same rules as on the web: one rating
+    per request, closed requests only, within the rating period; voluntary (§3.7), so the agent
+    records only what the caller chose to say."""
+    if not permissions.has_role(user, "hotline_agent"):
+        raise PermissionDenied(
+            "只有 12345 坐席可以代录电话评价", "only 12345 agents record ratings given by phone"
+        )
+    appeal = (
+        Appeal.objects.select_related("lead_department").filter(number=str(number or "")).first()
+    )
+    if appeal is None:
+        raise NotFound("工单不存在", "no such ticket")
+    subject = _appeal_subject(appeal)
+    return _create(
+        subject,
+        level=level,
+        scores=None,
+        comment=comment,
+        channel=Channel.HOTLINE,
+        mode=ServiceMode.ONLINE,
+        person=appeal.caller_person,
+        name=appeal.caller_name if contact_ok else "",
+        phone=appeal.caller_phone if contact_ok else "",
+    )
+
+
+def _appeal_subject(appeal: Appeal) -> _Subject:
+    """A closed request as the subject of a rating (checks that it may be rated now)."""
     if appeal_transitions.State(appeal.state) not in appeal_transitions.RATABLE:
         raise RuleViolation(
             "诉求尚未办结，办结后才能评价", "the request is not closed: rate it once it is"
@@ -346,7 +398,7 @@ def rate_appeal(
         .order_by("-at", "-id")
         .first()
     )
-    subject = _Subject(
+    return _Subject(
         SubjectKind.APPEAL,
         f"appeal:{appeal.number}",
         "诉求",
@@ -354,17 +406,6 @@ def rate_appeal(
         department=appeal.lead_department,
         staff=reply.actor if reply else None,
         appeal=appeal,
-    )
-    return _create(
-        subject,
-        level=level,
-        scores=scores,
-        comment=comment,
-        channel=Channel.WEB,
-        mode=ServiceMode.ONLINE,
-        person=appeal.caller_person,
-        name=appeal.caller_name if contact_ok else "",
-        phone=appeal.caller_phone if contact_ok else "",
     )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("public/", views.disclosure, name="disclosure"),
     path("staff/", views.desk, name="desk"),
     path("staff/windows/", views.windows, name="windows"),
+    path("staff/appeals/<str:number>/phone/", views.record_by_phone, name="record_by_phone"),
     path("staff/reports/", views.report, name="report"),
     path("staff/rectifications/<int:pk>/", views.rectification, name="rectification"),
     path(

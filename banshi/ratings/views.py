@@ -112,6 +112,12 @@ def rate_application(request: HttpRequest, number: str) -> HttpResponse:
             "rows": rows,
             "error": error,
             "error_case": error_case,
+            # a refusal for a case with no open form (already rated, unknown) shows on top
+            "error_on_top": error is not None
+            and not any(
+                row["ratable"] and not row["rated"] and row["case"].number == error_case
+                for row in rows
+            ),
             "values": request.POST if error else {},
         },
         status=422 if error else 200,
@@ -225,6 +231,27 @@ def windows(request: HttpRequest) -> HttpResponse:
 
 
 # =============================================================================== staff
+@permissions.role_required("hotline_agent")
+@require_POST
+def record_by_phone(request: HttpRequest, number: str) -> HttpResponse:
+    """A rating the caller gave on the phone at the callback (§3.6 12345 channel)."""
+    try:
+        services.record_hotline_rating(
+            request.user,
+            number,
+            level=request.POST.get("level"),
+            comment=request.POST.get("comment", ""),
+            contact_ok=request.POST.get("contact_ok") == "on",
+        )
+    except AppealError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "已记录诉求人的电话评价")
+    if not Appeal.objects.filter(number=number).exists():
+        raise Http404("工单不存在")
+    return redirect("appeals:detail", number=number)
+
+
 @permissions.role_required(*STAFF)
 def desk(request: HttpRequest) -> HttpResponse:
     rows = services.visible_rectifications(request.user)
@@ -329,15 +356,16 @@ def rectification_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     except AppealError as refusal:
         if action == "contact":
             return rectification(request, pk, contact_error=refusal)
-        messages.error(request, refusal.zh)
+        messages.error(request, str(refusal))  # 中文 / English
     else:
         messages.success(request, "已保存")
     return redirect("ratings:rectification", pk=row.pk)
 
 
-@permissions.role_required(
-    "supervisor", "department_head", "chief_service_officer", "hotline_agent"
-)
+REPORT_ROLES = ("supervisor", "department_head", "chief_service_officer", "hotline_agent")
+
+
+@permissions.role_required(*REPORT_ROLES)
 def report(request: HttpRequest) -> HttpResponse:
     p = appeal_reports.parse_period(request.GET.get("period"), request.GET.get("date"))
     data = reports.rating_report(p)

@@ -414,3 +414,28 @@ def test_monthly_report_reads_the_covering_index_on_postgresql():
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = explain_totals(reports.period("month", MONDAY))
     assert "appeal_received_cover" in plan and "Seq Scan" not in plan
+
+
+def test_staff_menu_shows_only_the_pages_the_role_may_open():
+    menu = _client(handler("CG")).get("/appeals/staff/").content.decode()
+    assert "/appeals/staff/knowledge/" in menu
+    for hidden in ("/appeals/staff/intake/", "/appeals/staff/board/", "/ratings/staff/reports/"):
+        assert f'href="{hidden}"' not in menu
+    full = _client(agent()).get("/appeals/staff/").content.decode()
+    for shown in ("/appeals/staff/intake/", "/appeals/staff/board/", "/ratings/staff/reports/"):
+        assert f'href="{shown}"' in full
+
+
+def test_a_logged_in_caller_finds_their_own_requests_on_the_tracking_page():
+    from banshi.cases.tests import factories as case_factories
+
+    person = case_factories.make_person("李娜")
+    client = _client(person.user)
+    client.post("/appeals/new/", FORM)
+    mine = Appeal.objects.get()
+    assert mine.caller_person == person
+    taken_in(None, channel="web", title="别人的诉求")
+    page = client.get("/appeals/track/").content.decode()
+    assert 'id="mine"' in page and mine.number in page and "已受理" in page
+    assert "别人的诉求" not in page
+    assert 'id="mine"' not in _client().get("/appeals/track/").content.decode()
