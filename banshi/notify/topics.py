@@ -127,7 +127,7 @@ register(
         "licence.expiring",
         "证照即将到期",
         "您的{{ licence_name|default:'证照' }}{% if licence_number %}（{{ licence_number }}）"
-        "{% endif %}将于 {{ valid_until|default:expires_on }} 到期，请及时办理延续。",
+        "{% endif %}将于 {% firstof valid_until expires_on valid_to %} 到期，请及时办理延续。",
         link="",
     )
 )
@@ -135,7 +135,7 @@ register(
     Topic(
         "commitment.verification_due",
         "告知承诺核查提醒",
-        _WHICH + "中您以告知承诺代替的材料将于 {{ due|default:verify_by }} 前核查，"
+        _WHICH + "中您以告知承诺代替的材料将于 {% firstof due verify_by %} 前核查，"
         "请确保承诺内容属实。",
     )
 )
