@@ -45,8 +45,13 @@ def celery_config() -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        # Redis: an unacknowledged message goes back to the queue after this many seconds.
-        "broker_transport_options": {"visibility_timeout": visibility},
+        # Redis: an unacknowledged message (its worker died) goes back to the queue after
+        # ``visibility`` seconds; the sweep that puts it back runs every few seconds.
+        "broker_transport_options": {
+            "visibility_timeout": visibility,
+            "unacked_restore_interval": min(10, max(1, visibility // 3)),
+            "unacked_restore_throttle": 1,
+        },
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": int(getattr(settings, "BANSHI_BROKER_TIMEOUT", 5)),
         "task_serializer": "json",
@@ -73,6 +78,21 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
     }
 
 
+def celery_app():
+    """The Celery app, its configuration brought up to date if the settings changed since it was
+    imported (tests switch brokers)."""
+    from banshi.celery import app
+
+    config = celery_config()
+    if (
+        app.conf.broker_url != config["broker_url"]
+        or app.conf.task_default_queue != config["task_default_queue"]
+    ):
+        app.close()  # drop the pool of connections to the old broker
+        app.conf.update(config)
+    return app
+
+
 def enqueue(name: str) -> bool:
     """Run job ``name`` in the background now; True when done (embedded) or handed to the broker.
 
@@ -83,12 +103,11 @@ def enqueue(name: str) -> bool:
     if not broker_url():
         jobs.run(name)
         return True
-    from banshi.celery import app
-
     try:
-        app.send_task(
+        celery_app().send_task(
             TASK_NAME,
             args=(name,),
+            queue=queue_name(),
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
