@@ -79,18 +79,23 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
 
 
 def celery_app():
-    """The Celery app, its configuration brought up to date if the settings changed since it was
-    imported (tests switch brokers)."""
+    """The Celery app (:mod:`banshi.celery`), or, when the settings name another broker or queue
+    than it was configured with (tests switch brokers), an app made for those settings."""
     from banshi.celery import app
 
     config = celery_config()
-    if (
-        app.conf.broker_url != config["broker_url"]
-        or app.conf.task_default_queue != config["task_default_queue"]
-    ):
-        app.close()  # drop the pool of connections to the old broker
-        app.conf.update(config)
-    return app
+    key = (config["broker_url"], config["task_default_queue"])
+    if (app.conf.broker_url, app.conf.task_default_queue) == key:
+        return app
+    if key not in _other_apps:
+        from celery import Celery
+
+        _other_apps[key] = Celery("banshi", set_as_current=False)
+        _other_apps[key].conf.update(config)
+    return _other_apps[key]
+
+
+_other_apps: dict[tuple[str, str], Any] = {}
 
 
 def enqueue(name: str) -> bool:
