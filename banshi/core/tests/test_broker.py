@@ -107,11 +107,23 @@ class Worker:
             "-P", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
             "-I", "banshi.core.tests.worker_tasks", "-l", "INFO", "-n", f"{uuid.uuid4().hex[:8]}@test",
         ]  # fmt: skip
+        self.spawn(command)
+        wait_for(lambda: " ready." in self.output(), 90, self.output)
+        return self
+
+    def spawn(self, command: list[str]) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
-        wait_for(lambda: " ready." in self.output(), 90, f"worker did not start:\n{self.output}")
+
+    def beat(self) -> Worker:
+        """Run ``celery beat`` instead (same environment): it sends the registered jobs."""
+        schedule = self.log.with_suffix(".schedule")
+        self.spawn(
+            [sys.executable, "-m", "celery", "-A", "banshi.celery", "beat", "-s", str(schedule),
+             "--max-interval", "1", "-l", "INFO"]
+        )  # fmt: skip
         return self
 
     def output(self) -> str:
@@ -147,10 +159,10 @@ def workers(broker, shared_db, tmp_path):
     started: list[Worker] = []
     queue = f"banshi-test-{uuid.uuid4().hex[:10]}"
 
-    def start(**env: str) -> Worker:
-        worker = Worker(broker[1], shared_db, queue, tmp_path, env).start()
+    def start(beat: bool = False, **env: str) -> Worker:
+        worker = Worker(broker[1], shared_db, queue, tmp_path, env)
         started.append(worker)
-        return worker
+        return worker.beat() if beat else worker.start()
 
     start.queue = queue  # type: ignore[attr-defined]
     yield start
@@ -246,4 +258,14 @@ def test_a_broker_that_is_down_delays_delivery_and_loses_nothing(
     settings.BROKER_URL = broker[1]
     assert taskqueue.enqueue("notify.send") is True
     wait_for(lambda: Delivery.objects.get(pk=row.pk).status == DeliveryStatus.SENT, 60)
+    assert len(sms_gateway.received) == 1
+
+
+def test_beat_sends_the_periodic_jobs_to_the_workers(workers, sms_gateway):
+    """No explicit enqueue: beat's tick of ``notify.send`` (every second here) reaches a worker."""
+    row = pending_sms()
+    env = {"BANSHI_SMS_URL": sms_gateway.url, "BANSHI_NOTIFY_INTERVAL_SECONDS": "1"}
+    workers(**env)
+    beat = workers(beat=True, **env)
+    wait_for(lambda: Delivery.objects.get(pk=row.pk).status == DeliveryStatus.SENT, 90, beat.output)
     assert len(sms_gateway.received) == 1
