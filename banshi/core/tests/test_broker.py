@@ -137,7 +137,7 @@ class Worker:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(15)
+                self.process.wait(5)
             except subprocess.TimeoutExpired:
                 self.kill()
 
@@ -248,17 +248,32 @@ def test_a_worker_killed_mid_task_runs_it_again_and_the_effect_happens_once(
 def test_a_broker_that_is_down_delays_delivery_and_loses_nothing(
     broker, workers, settings, sms_gateway
 ):
-    row = pending_sms()
+    """The outbox keeps the message and the delivery stays due while the broker is down; once
+    it is back, the same jobs dispatch and send it, once."""
+    person = make_person("吴九")
+    person.phone = "13900139000"
+    person.save()
+    now = clock.now()
+    OutboxMessage.objects.create(
+        topic="licence.expiring",
+        payload={"person": person.id_number, "valid_until": "2026-12-31"},
+        created_at=now,
+        next_attempt_at=now,
+    )
     settings.BROKER_URL, settings.BANSHI_TASK_QUEUE = DEAD[broker[0]], workers.queue
-    assert taskqueue.enqueue("notify.send") is False  # logged, not raised
-    assert Delivery.objects.get(pk=row.pk).status == DeliveryStatus.PENDING
-    assert not sms_gateway.received
+    assert taskqueue.enqueue("outbox.dispatch") is False  # logged, not raised
+    assert taskqueue.enqueue("notify.send") is False
+    assert OutboxMessage.objects.get().sent_at is None and not Notification.objects.exists()
 
     workers(BANSHI_SMS_URL=sms_gateway.url)  # the broker is back
     settings.BROKER_URL = broker[1]
-    assert taskqueue.enqueue("notify.send") is True
-    wait_for(lambda: Delivery.objects.get(pk=row.pk).status == DeliveryStatus.SENT, 60)
-    assert len(sms_gateway.received) == 1
+    assert taskqueue.enqueue("outbox.dispatch") and taskqueue.enqueue("notify.send")
+    sms = Delivery.objects.filter(channel="sms", status=DeliveryStatus.SENT)
+    wait_for(sms.exists, 60)
+    assert (
+        len(sms_gateway.received) == 1 and "证照即将到期" in sms_gateway.received[0].body.decode()
+    )
+    assert OutboxMessage.objects.get().sent_at is not None and Notification.objects.count() == 1
 
 
 def test_beat_sends_the_periodic_jobs_to_the_workers(workers, sms_gateway):
