@@ -247,7 +247,28 @@ BANSHI_CREDIT_BREACH_SEVERITY = os.environ.get("BANSHI_CREDIT_BREACH_SEVERITY", 
 BANSHI_CREDIT_IMPORT_MAX_ROWS = env_int("BANSHI_CREDIT_IMPORT_MAX_ROWS", 50000)
 
 # ---------------------------------------------------------------- 消息通知 (banshi.notify)
-# (settings of messages, SMTP and SMS go here)
+# Channels besides the in-platform message for people without a preference; delivery retries.
+BANSHI_NOTIFY_DEFAULT_CHANNELS = os.environ.get("BANSHI_NOTIFY_DEFAULT_CHANNELS", "email,sms")
+BANSHI_NOTIFY_MAX_ATTEMPTS = env_int("BANSHI_NOTIFY_MAX_ATTEMPTS", 8)
+BANSHI_NOTIFY_BACKOFF_SECONDS = env_int("BANSHI_NOTIFY_BACKOFF_SECONDS", 60)
+BANSHI_NOTIFY_MAX_BACKOFF_SECONDS = env_int("BANSHI_NOTIFY_MAX_BACKOFF_SECONDS", 6 * 3600)
+BANSHI_NOTIFY_BATCH = env_int("BANSHI_NOTIFY_BATCH", 100)
+BANSHI_NOTIFY_INTERVAL_SECONDS = env_int("BANSHI_NOTIFY_INTERVAL_SECONDS", 10)
+# E-mail over SMTP (Django's SMTP backend); an empty host turns e-mail off.
+BANSHI_SMTP_HOST = os.environ.get("BANSHI_SMTP_HOST", "")
+BANSHI_SMTP_PORT = env_int("BANSHI_SMTP_PORT", 25)
+BANSHI_SMTP_STARTTLS = env_bool("BANSHI_SMTP_STARTTLS", False)
+BANSHI_SMTP_SSL = env_bool("BANSHI_SMTP_SSL", False)
+BANSHI_SMTP_USER = os.environ.get("BANSHI_SMTP_USER", "")
+BANSHI_SMTP_PASSWORD = os.environ.get("BANSHI_SMTP_PASSWORD", "")
+BANSHI_SMTP_TIMEOUT = env_int("BANSHI_SMTP_TIMEOUT", 10)
+BANSHI_EMAIL_FROM = os.environ.get("BANSHI_EMAIL_FROM") or "办事平台 <noreply@localhost>"
+# SMS: a gateway class, or an HTTP gateway (URL + JSON body template), else the logging gateway.
+BANSHI_SMS_GATEWAY = os.environ.get("BANSHI_SMS_GATEWAY", "")
+BANSHI_SMS_URL = os.environ.get("BANSHI_SMS_URL", "")
+BANSHI_SMS_BODY = os.environ.get("BANSHI_SMS_BODY") or '{"phone": "$phone", "text": "$text"}'
+BANSHI_SMS_TOKEN = os.environ.get("BANSHI_SMS_TOKEN", "")
+BANSHI_SMS_TIMEOUT = env_int("BANSHI_SMS_TIMEOUT", 10)
 
 # ---------------------------------------------------------------- 后台任务 (task queue)
 # (settings of the task queue and its broker go here)
@@ -258,3 +279,10 @@ BANSHI_APPEAL_TRACK_MAX_FAILURES = env_int("BANSHI_APPEAL_TRACK_MAX_FAILURES", 1
 BANSHI_APPEAL_TRACK_WINDOW_MINUTES = env_int("BANSHI_APPEAL_TRACK_WINDOW_MINUTES", 15)
 # Proxies whose X-Forwarded-For names the client (the per-address part of that limit).
 BANSHI_TRUSTED_PROXIES = env_list("BANSHI_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# BROKER_URL (above) empty = jobs run in-process; else Celery on Redis/RabbitMQ (banshi.celery).
+BANSHI_TASK_QUEUE = os.environ.get("BANSHI_TASK_QUEUE") or "banshi"
+BANSHI_BROKER_VISIBILITY_TIMEOUT = env_int("BANSHI_BROKER_VISIBILITY_TIMEOUT", 3600)
+BANSHI_BROKER_TIMEOUT = env_int("BANSHI_BROKER_TIMEOUT", 5)
+BANSHI_BEAT_SCHEDULE_FILE = os.environ.get("BANSHI_BEAT_SCHEDULE_FILE") or str(
+    DATA_DIR / "celerybeat-schedule"
+)

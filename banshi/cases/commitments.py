@@ -540,3 +540,13 @@ def _to_upload(planned: Mapping[str, Any]) -> bool:
     if planned.get("route") == "licence":
         return planned.get("licence_held") is False and not planned.get("produced_by")
     return False
+
+
+def scan_job() -> int:
+    """The commitment/容缺 scan as a background job (:mod:`banshi.core.jobs`): reminders and
+    breaches, then documents not yet generated; returns how many lines of change it logged."""
+    lines = list(scan().lines())
+    for line in lines:
+        log.info("scan_commitments: %s", line)
+    retry_documents()
+    return len(lines)

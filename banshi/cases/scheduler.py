@@ -1,6 +1,7 @@
 """The in-process deadline scanner of the embedded default (one daemon thread per process).
 
-Production runs ``banshi scan_deadlines`` from cron or a scheduled task instead. The thread is
+Production runs the same jobs on Celery beat + workers (``banshi beat``, ``banshi worker``;
+docs/deployment.md) or ``banshi scan_deadlines`` from cron. The thread is
 started from ``CasesConfig.ready()`` only when ``BANSHI_INPROCESS_SCHEDULER`` is true, so tests,
 migrations and management commands never start it. Several processes may each run one: the scan
 is idempotent and every change takes the application's row lock, so they cannot double up.
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 _started = threading.Lock()
 _thread: threading.Thread | None = None
 _stop = threading.Event()
+_timetable = None  # banshi.core.jobs.Timetable, made at the first round
 
 
 def start() -> threading.Thread | None:
@@ -40,35 +42,30 @@ def stop() -> None:
     _stop.set()
 
 
-def run_once() -> None:
-    """One scan, logged; errors are logged, never raised (the next run tries again)."""
-    from banshi.cases.notices import retry_pending
+def scan_job() -> int:
+    """The deadline scan as a background job (:mod:`banshi.core.jobs`): scan, log what changed."""
     from banshi.cases.services import scan
 
-    try:
-        report = scan()
-        for line in report.lines():
-            log.info("scan_deadlines: %s", line)
-    except Exception:
-        log.exception("scan_deadlines failed")
-    try:
-        retry_pending()
-    except Exception:
-        log.exception("issuing pending notices failed")
-    try:  # 电子证照: expiry and renewal reminders (idempotent, like the scan)
-        from banshi.licences.services import expire_due, renewal_reminders
+    report = scan()
+    lines = list(report.lines())
+    for line in lines:
+        log.info("scan_deadlines: %s", line)
+    return len(lines)
 
-        log.info("licences: %s expired, %s reminded", expire_due(), renewal_reminders())
-    except Exception:
-        log.exception("licence expiry scan failed")
-    try:
-        from banshi.cases import commitments
 
-        for line in commitments.scan().lines():
-            log.info("scan_commitments: %s", line)
-        commitments.retry_documents()
-    except Exception:
-        log.exception("commitment and 容缺 scan failed")
+def run_once() -> None:
+    """One round: every registered background job whose turn has come (:mod:`banshi.core.jobs`:
+    the deadline scan, pending notices, outbox dispatch, deliveries, …), the same functions the
+    Celery workers run in production; a failing job is logged, never raised (it runs again at
+    its next turn)."""
+    from django.utils import timezone
+
+    from banshi.core import jobs
+
+    global _timetable
+    if _timetable is None:
+        _timetable = jobs.Timetable()
+    _timetable.run_due(timezone.now())
 
 
 def _run() -> None:
@@ -76,4 +73,4 @@ def _run() -> None:
         close_old_connections()  # this thread's own connection: drop it if broken or too old
         run_once()
         close_old_connections()
-        _stop.wait(conf.scan_minutes() * 60)
+        _stop.wait(_timetable.tick_seconds() if _timetable else conf.scan_minutes() * 60)

@@ -7,3 +7,13 @@ class LicencesConfig(AppConfig):
     name = "banshi.licences"
     label = "licences"
     verbose_name = "电子证照"
+
+    def ready(self) -> None:
+        from banshi.core import jobs
+
+        jobs.register(
+            "licences.expiry_scan",
+            "banshi.licences.services:expiry_job",
+            every=3600,
+            description="电子证照: 到期失效与延续提醒",
+        )

@@ -438,3 +438,9 @@ def renewal_reminders(today: dt.date | None = None) -> int:
             _notify("licence.expiring", licence, days_left=(licence.valid_to - today).days)
             count += 1
     return count
+
+
+def expiry_job() -> int:
+    """电子证照 expiry and renewal reminders as one background job (:mod:`banshi.core.jobs`);
+    both halves are idempotent, so a job run twice changes nothing more."""
+    return expire_due() + renewal_reminders()

@@ -6,7 +6,9 @@ One round has two steps, each safe to interrupt at any point:
    empty, ``next_attempt_at`` come), locked with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL
    so several workers share the work without waiting on each other (plain on SQLite, whose
    writers queue anyway); create one :class:`WebhookDelivery` per matching subscription and mark
-   the message dispatched (``sent_at``). A crash before the commit leaves the message due; after
+   the message dispatched (``sent_at``); the other consumers registered in
+   :mod:`banshi.core.outbox` (notifications) get the same messages in the same transaction, so
+   each consumer sees every message exactly once. A crash before the commit leaves the message due; after
    it, the deliveries exist. Nothing is lost for a committed change, and a rolled-back change never
    wrote a message in the first place.
 2. **Send**: claim due deliveries (same locking) by pushing their ``next_attempt_at`` one lease
@@ -35,7 +37,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from banshi.cases.models import Case, OutboxMessage
-from banshi.core import clock
+from banshi.core import clock, outbox
 from banshi.webhooks import conf
 from banshi.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from banshi.webhooks.signing import signature
@@ -113,6 +115,7 @@ def dispatch_outbox(now: dt.datetime | None = None) -> RoundReport:
             if subscription.wants(message.topic, departments.get(message.pk))
         ]
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        outbox.hand_to_consumers(messages, now)  # notifications etc., in this same transaction
         OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
             sent_at=now, attempts=F("attempts") + 1, last_error=""
         )
