@@ -9,6 +9,7 @@ from banshi.api import errors
 from banshi.api.applications import router as applications_router
 from banshi.api.cases import router as cases_router
 from banshi.api.catalog import router as catalog_router
+from banshi.api.policies import router as policies_router
 
 api = NinjaAPI(
     title="办事 Banshi API",
@@ -26,3 +27,4 @@ errors.install(api)
 api.add_router("/catalog", catalog_router)
 api.add_router("", applications_router)
 api.add_router("", cases_router)
+api.add_router("", policies_router)
