@@ -893,7 +893,11 @@ def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
     of finished runs that were superseded. Returns the number of pairs purged."""
     match_table = _quote(Match._meta.db_table)
     wanted = set(pairs)
-    candidates = MatchRunPolicy.objects.filter(purged_at__isnull=True).select_related("run")
+    # plain values: a MatchRun row carries its plan (a JSON list of every version id), and
+    # decoding it once per progress row cost more than the purge itself
+    candidates = MatchRunPolicy.objects.filter(purged_at__isnull=True).values_list(
+        "pk", "run_id", "policy_version_id", "run__status"
+    )
     current = dict(
         PolicyVersion.objects.filter(current_run__isnull=False).values_list("pk", "current_run_id")
     )
@@ -904,22 +908,21 @@ def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
         .first()
     ) or 0
     done = 0
-    for progress in candidates:
-        key = (progress.run_id, progress.policy_version_id)
-        if current.get(progress.policy_version_id) == progress.run_id:
+    for progress_id, run_id, version_id, run_status in candidates:
+        key = (run_id, version_id)
+        if current.get(version_id) == run_id:
             continue
-        abandoned = (
-            progress.run.status != MatchRun.Status.FINISHED and progress.run_id < latest_full
-        )
-        if key not in wanted and progress.run.status != MatchRun.Status.FINISHED and not abandoned:
+        finished = run_status == MatchRun.Status.FINISHED
+        abandoned = not finished and run_id < latest_full
+        if key not in wanted and not finished and not abandoned:
             continue  # an unfinished run that may still be resumed keeps its rows
         with transaction.atomic():
             _execute(
                 (
                     f"DELETE FROM {match_table} WHERE run_id = %s AND policy_version_id = %s",
-                    [progress.run_id, progress.policy_version_id],
+                    [run_id, version_id],
                 )
             )
-            MatchRunPolicy.objects.filter(pk=progress.pk).update(purged_at=clock.now())
+            MatchRunPolicy.objects.filter(pk=progress_id).update(purged_at=clock.now())
         done += 1
     return done
