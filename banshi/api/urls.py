@@ -10,6 +10,7 @@ from banshi.api.applications import router as applications_router
 from banshi.api.cases import router as cases_router
 from banshi.api.catalog import router as catalog_router
 from banshi.api.credit import router as credit_router
+from banshi.api.policies import router as policies_router
 
 api = NinjaAPI(
     title="办事 Banshi API",
@@ -28,3 +29,4 @@ api.add_router("/catalog", catalog_router)
 api.add_router("", applications_router)
 api.add_router("", cases_router)
 api.add_router("", credit_router)
+api.add_router("", policies_router)

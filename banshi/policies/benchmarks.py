@@ -512,10 +512,12 @@ def bench_match(size: int) -> BenchResult:
     pairs = size * len(versions)
     sessions = engine.workers()
 
+    cpu: dict[str, float] = {}  # this process's CPU seconds per phase (see the note on SQLite)
     with clock.frozen(today):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         run = engine.run_full(today=today)
         ours_s = time.perf_counter() - started
+        cpu["ours"] = time.process_time() - cpu_started
         per_policy = list(MatchRunPolicy.objects.filter(run=run).values_list("seconds", flat=True))
 
         with engine.Sampler() as sampler:
@@ -524,13 +526,17 @@ def bench_match(size: int) -> BenchResult:
         evaluate_s = _time_evaluation(versions, plans)
         _create_baseline_table()
         try:
+            cpu_started = time.process_time()
             handwritten_s = _time_handwritten(versions, generated, plans)
+            cpu["handwritten"] = time.process_time() - cpu_started
             differences, compared = _differences(run.pk, run.matched + run.near_misses)
         finally:
             _drop_baseline_table()
 
         sample = _sample_values(size)
+        cpu_started = time.process_time()
         loop_s, loop_rows = _loop(versions, plans, sample, today)
+        cpu["loop"] = time.process_time() - cpu_started
         database_rows = _database_rows(run.pk, [values["_id"] for values in sample])
         loop_agrees = loop_rows == database_rows
         loop_extrapolated = loop_s * size / max(1, len(sample))
@@ -549,6 +555,14 @@ def bench_match(size: int) -> BenchResult:
     sql_per_s = pairs / handwritten_s
     loop_per_s = len(sample) * len(versions) / loop_s
     rows = run.matched + run.near_misses
+    # On SQLite the database runs inside this process, so CPU seconds measure ours, the
+    # hand-written SQL and the loop alike, and their ratios hold on a machine other jobs share
+    # (wall-clock ratios drift when the load changes between phases). PostgreSQL works in its own
+    # processes: there the CPU ratios are not comparable and are left out.
+    in_process = connection.vendor == "sqlite"
+    loop_cpu_extrapolated = cpu["loop"] * size / max(1, len(sample))
+    ratio_vs_loop_cpu = loop_cpu_extrapolated / cpu["ours"] if in_process else None
+    ratio_vs_sql_cpu = cpu["handwritten"] / cpu["ours"] if in_process else None
     notes += [
         f"subjects {size:,} × policies {len(versions):,} ({conditions_total / len(versions):.1f} "
         f"conditions on average) = {pairs:,} pairs",
@@ -579,6 +593,13 @@ def bench_match(size: int) -> BenchResult:
         f"{sessions} database session(s) on a {os.cpu_count()}-core machine",
         "peak MB is this Python process (ru_maxrss); the database server's memory is not counted",
     ]
+    if in_process:
+        notes.append(
+            f"CPU seconds of this process (SQLite runs in it; steady under other load): ours "
+            f"{cpu['ours']:.1f} s, hand-written SQL {cpu['handwritten']:.1f} s, loop "
+            f"{cpu['loop']:.1f} s for {len(sample):,} subjects → {loop_cpu_extrapolated:,.0f} s; "
+            f"ratio vs loop {ratio_vs_loop_cpu:.1f}×, vs hand-written SQL {ratio_vs_sql_cpu:.2f}"
+        )
     return BenchResult(
         name="match",
         size=size,
@@ -611,5 +632,8 @@ def bench_match(size: int) -> BenchResult:
             "incremental_policy_s": round(policy_s, 3),
             "incremental_subject_s": round(subject_s, 3),
             "results_identical": differences == 0 and loop_agrees,
+            "cpu_s": {phase: round(seconds, 3) for phase, seconds in cpu.items()},
+            "ratio_vs_loop_cpu": round(ratio_vs_loop_cpu, 2) if in_process else None,
+            "ratio_vs_sql_cpu": round(ratio_vs_sql_cpu, 3) if in_process else None,
         },
     )

@@ -73,6 +73,7 @@ PREFILTER_BELOW = 0.5  # use (c_a OR c_b) when the two most selective pass fewer
 STALE_AFTER = timedelta(minutes=15)  # a running full run silent this long counts as interrupted
 SAMPLE_TABLE = "policies_match_sample"
 RATE_COLUMNS = 400  # sums per sampling query
+HEARTBEAT_EVERY = 5.0  # seconds between a full run's heartbeats (well under STALE_AFTER)
 
 
 class MatchBusy(RuntimeError):
@@ -374,17 +375,23 @@ def make_plan(fragments: list[Fragment], rates: list[float] | None = None) -> Pl
     return Plan(fragments, order, prefilter, rates)
 
 
-_compiled: dict[tuple, list[Fragment]] = {}
+_compiled: dict[tuple, Fragment] = {}
 
 
 def version_fragments(version: PolicyVersion, today: date) -> list[Fragment]:
-    """A version's compiled conditions, cached by their source text, the day and the dialect."""
-    key = (tuple(c["source"] for c in version.conditions), today, dialect())
-    fragments = _compiled.get(key)
-    if fragments is None:
-        if len(_compiled) > 10_000:
-            _compiled.clear()
-        fragments = _compiled[key] = compile_conditions(version.conditions, today=today)
+    """A version's compiled conditions, each cached by its source text, the day and the dialect:
+    policies share conditions (1,000 generated policies have ~400 distinct ones), so a full run
+    compiles each once."""
+    chosen = dialect()
+    fragments = []
+    for condition in version.conditions:
+        key = (condition["source"], today, chosen)
+        fragment = _compiled.get(key)
+        if fragment is None:
+            if len(_compiled) > 50_000:
+                _compiled.clear()
+            fragment = _compiled[key] = compile_conditions([condition], today=today)[0]
+        fragments.append(fragment)
     return fragments
 
 
@@ -467,11 +474,20 @@ def _run_policies(
 ) -> None:
     """Each policy in its own transaction, on ``sessions`` database connections at once."""
 
+    last_beat = [time.monotonic()]
+    beat_lock = threading.Lock()
+
     def one(version: PolicyVersion) -> None:
         with transaction.atomic():
             _match_one_policy(run, version, plans[version.pk])
-        # after the commit, so that parallel sessions never wait on the run's row
-        MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
+        # after the commit, so that parallel sessions never wait on the run's row; at most every
+        # few seconds (a commit per policy is a disk sync per policy on SQLite)
+        with beat_lock:
+            beat = time.monotonic() - last_beat[0] >= HEARTBEAT_EVERY
+            if beat:
+                last_beat[0] = time.monotonic()
+        if beat:
+            MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
         if on_policy_done is not None:
             on_policy_done(run, version)
 
@@ -625,13 +641,16 @@ def _switch(run: MatchRun, started: float) -> list[tuple[int, int]]:
         locked = PolicyVersion.objects.select_for_update().filter(
             pk__in=list(progress), status=VersionStatus.PUBLISHED
         )
-        for version in locked.order_by("pk"):
-            if version.current_run_id is not None and version.current_run_id >= run.pk:
+        for version_id, current_run_id in locked.order_by("pk").values_list("pk", "current_run_id"):
+            if current_run_id is not None and current_run_id >= run.pk:
                 continue  # a later run (e.g. the policy changed meanwhile) already has results
-            if version.current_run_id is not None:
-                stale.append((version.current_run_id, version.pk))
-            PolicyVersion.objects.filter(pk=version.pk).update(current_run=run)
-            switched.append(version.pk)
+            if current_run_id is not None:
+                stale.append((current_run_id, version_id))
+            switched.append(version_id)
+        for start in range(0, len(switched), 500):  # one UPDATE per 500, not one per policy
+            PolicyVersion.objects.filter(pk__in=switched[start : start + 500]).update(
+                current_run=run
+            )
         _reapply_changes(run, switched)
         _forget_changes(run)
         totals = MatchRunPolicy.objects.filter(run=run)
@@ -874,7 +893,11 @@ def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
     of finished runs that were superseded. Returns the number of pairs purged."""
     match_table = _quote(Match._meta.db_table)
     wanted = set(pairs)
-    candidates = MatchRunPolicy.objects.filter(purged_at__isnull=True).select_related("run")
+    # plain values: a MatchRun row carries its plan (a JSON list of every version id), and
+    # decoding it once per progress row cost more than the purge itself
+    candidates = MatchRunPolicy.objects.filter(purged_at__isnull=True).values_list(
+        "pk", "run_id", "policy_version_id", "run__status"
+    )
     current = dict(
         PolicyVersion.objects.filter(current_run__isnull=False).values_list("pk", "current_run_id")
     )
@@ -885,22 +908,21 @@ def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
         .first()
     ) or 0
     done = 0
-    for progress in candidates:
-        key = (progress.run_id, progress.policy_version_id)
-        if current.get(progress.policy_version_id) == progress.run_id:
+    for progress_id, run_id, version_id, run_status in candidates:
+        key = (run_id, version_id)
+        if current.get(version_id) == run_id:
             continue
-        abandoned = (
-            progress.run.status != MatchRun.Status.FINISHED and progress.run_id < latest_full
-        )
-        if key not in wanted and progress.run.status != MatchRun.Status.FINISHED and not abandoned:
+        finished = run_status == MatchRun.Status.FINISHED
+        abandoned = not finished and run_id < latest_full
+        if key not in wanted and not finished and not abandoned:
             continue  # an unfinished run that may still be resumed keeps its rows
         with transaction.atomic():
             _execute(
                 (
                     f"DELETE FROM {match_table} WHERE run_id = %s AND policy_version_id = %s",
-                    [progress.run_id, progress.policy_version_id],
+                    [run_id, version_id],
                 )
             )
-            MatchRunPolicy.objects.filter(pk=progress.pk).update(purged_at=clock.now())
+            MatchRunPolicy.objects.filter(pk=progress_id).update(purged_at=clock.now())
         done += 1
     return done

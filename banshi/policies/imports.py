@@ -112,7 +112,25 @@ def _read_csv(content: bytes) -> Iterator[list[Any]]:
 
 def parse_file(content: bytes, file_name: str, *, max_rows: int) -> ParsedFile:
     """Validate every row; the good rows with typed values, and every problem found."""
-    rows = read_table(content, file_name)
+    return parse_table(read_table(content, file_name), max_rows=max_rows)
+
+
+def records_table(records: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """Records pushed through the API (``{"统一社会信用代码"|"uscc": …, "<attribute>": …}``) as a
+    table: a header of every key in the order first seen, then one row per record, so that they
+    are validated exactly as a file's rows are (row 2 is the first record)."""
+    header: list[str] = []
+    for record in records:
+        for key in record:
+            if key not in header:
+                header.append(key)
+    yield header
+    for record in records:
+        yield [record.get(key) for key in header]
+
+
+def parse_table(rows: Iterator[list[Any]], *, max_rows: int) -> ParsedFile:
+    """Validate a table (header row first) cell by cell; see :func:`parse_file`."""
     header = next(rows, None)
     while header is not None and all(is_blank(cell) for cell in header):
         header = next(rows, None)

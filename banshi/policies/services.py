@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -488,6 +489,66 @@ def import_portrait_file(
         parsed = imports.parse_file(content, file_name, max_rows=conf.import_max_rows())
     except imports.FileProblem as problem:
         raise PolicyError("file", problem.zh, problem.en) from None
+    return _import_parsed(
+        parsed,
+        file_name=file_name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        department=department,
+        user=user,
+        as_of=as_of,
+        kind=kind,
+        register_missing=register_missing,
+    )
+
+
+def import_portrait_records(
+    records: list[dict[str, Any]],
+    *,
+    department: Department,
+    user=None,
+    reference: str = "",
+    as_of: dt.date | None = None,
+    register_missing: bool = True,
+) -> PortraitImport:
+    """A department's system pushes portrait values through the API (部门接口): one record per
+    enterprise (``统一社会信用代码``/``uscc``, optional ``企业名称``/``name``, attribute codes,
+    column names or labels as keys). Validated and written exactly as a file's rows are: the good
+    records are written, the bad ones reported with their position (record 1 = row 2)."""
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise PolicyError("records", "数据应为对象列表", "records must be a list of objects")
+    if not records:
+        raise PolicyError("records", "没有数据", "no records")
+    try:
+        parsed = imports.parse_table(
+            imports.records_table(records), max_rows=conf.import_max_rows()
+        )
+    except imports.FileProblem as problem:
+        raise PolicyError("records", problem.zh, problem.en) from None
+    canonical = json.dumps(records, ensure_ascii=False, sort_keys=True, default=str)
+    return _import_parsed(
+        parsed,
+        file_name=(reference or "API")[:200],
+        sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+        department=department,
+        user=user,
+        as_of=as_of,
+        kind=SourceKind.API,
+        register_missing=register_missing,
+    )
+
+
+def _import_parsed(
+    parsed: imports.ParsedFile,
+    *,
+    file_name: str,
+    sha256: str,
+    department: Department,
+    user,
+    as_of: dt.date | None,
+    kind: str,
+    register_missing: bool,
+) -> PortraitImport:
+    """Write the good rows of a validated table, record their sources and the import's report."""
     now = clock.now()
     day = as_of or clock.today()
     errors = list(parsed.errors)
@@ -528,7 +589,7 @@ def import_portrait_file(
         by_columns: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for pk, values in good.items():
             by_columns[tuple(sorted(values))].append(pk)
-        reference = f"{file_name} ({hashlib.sha256(content).hexdigest()[:12]})"
+        reference = f"{file_name} ({sha256[:12]})"
         for columns, pks in by_columns.items():
             _record_sources(pks, list(columns), kind, department, reference, day, now)
         if good:
@@ -536,7 +597,7 @@ def import_portrait_file(
         record = PortraitImport.objects.create(
             department=department,
             file_name=file_name[:200],
-            sha256=hashlib.sha256(content).hexdigest(),
+            sha256=sha256,
             kind=kind,
             as_of=day,
             columns=[attribute.code for attribute in parsed.attributes],

@@ -45,3 +45,6 @@ class Command(BaseCommand):
         if demo:
             accounts = ensure_demo_accounts()
             self.stdout.write(f"demo accounts ready / 演示账号已就绪: {', '.join(accounts)}")
+        if demo and not no_catalogue and "policy_demo" in get_commands():
+            # 惠企政策: demo policies and enterprise portraits, matched (banshi.policies)
+            call_command("policy_demo", stdout=self.stdout, stderr=self.stderr)
