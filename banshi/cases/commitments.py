@@ -28,7 +28,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 
 from banshi.cases import deadlines, prereview
@@ -247,20 +246,23 @@ def retry_documents(limit: int = 200) -> int:
 
 # ------------------------------------------------------------------------------ verification
 def _licence_revocation_hook(case: Case, reason: str) -> None:
-    """撤销 the licence issued for ``case`` when the licences app is installed (wired at merge)."""
-    if not apps.is_installed("banshi.licences"):
-        return
+    """撤销 the licence issued for ``case`` (after the revocation committed)."""
+    from banshi.licences import services as licences
+
     try:
-        from banshi.licences import services as licences
-    except ImportError:
-        return
-    revoke = getattr(licences, "revoke", None)
-    if revoke is None:
-        return
-    try:
-        revoke(case, reason)
+        licences.revoke_for_case(case, reason=f"许可决定已撤销(虚假承诺)：{reason}")
     except Exception:  # the decision is revoked regardless; the licence is revoked by hand then
         log.exception("licence of case %s not revoked automatically", case.number)
+
+
+def _licence_remark_hook(case: Case) -> None:
+    """容缺 supplied: the licence "with remark" is replaced by one without (after commit)."""
+    from banshi.licences import services as licences
+
+    try:
+        licences.clear_remark_for_case(case, reason="容缺材料已补齐")
+    except Exception:  # the supplement stands; staff replace the licence by hand then
+        log.exception("remarked licence of case %s not replaced automatically", case.number)
 
 
 def _revoke_grant_decision(application: Application, case: Case, reason: str) -> None:
@@ -381,6 +383,8 @@ def supply(obligation: DeficiencyObligation, user: Any, files: Sequence[Mapping]
         data = {"material": row.material_code, "files": [f.get("sha256") for f in files]}
         services._event(application, case, "deficiency_supplied", actor, data=data)
         services._outbox("case.deficiency_cleared", application, data, case)
+        case_pk = case.pk
+        transaction.on_commit(lambda: _licence_remark_hook(Case.objects.get(pk=case_pk)))
 
 
 def open_obligations(case: Case) -> list[DeficiencyObligation]:

@@ -59,8 +59,8 @@ class Provider(Protocol):
 
 # ----------------------------------------------------------------------------------- local
 class LocalProvider:
-    """Answers from the platform's own data: 一人一档 / 一企一档, and the electronic licences when
-    the licences app is installed (queried through the app registry, so this app does not need it)."""
+    """Answers from the platform's own data: 一人一档 / 一企一档 and the valid electronic licences
+    the subject holds (电子证照库)."""
 
     def fetch(
         self, source: Any, subject: ShareSubject, material_code: str, **context
@@ -88,36 +88,23 @@ class LocalProvider:
             return ShareResult(
                 ERROR, error=f"未知的对象类型 / unknown subject kind {subject.kind!r}"
             )
-        licences = _licences_of(subject)
-        if licences is not None:
-            data["licences"] = licences
+        data["licences"] = _licences_of(subject)
         return ShareResult(OK, data)
 
 
-def _licences_of(subject: ShareSubject) -> list[dict[str, Any]] | None:
-    """Licence identifiers and types the subject holds, when the licences app is installed and its
-    model has a holder identifier we can match; ``None`` when not (the lead wires it after merging)."""
-    from django.apps import apps
+def _licences_of(subject: ShareSubject) -> list[dict[str, Any]]:
+    """The valid electronic licences the subject holds (电子证照库): identifier, type, validity."""
+    from banshi.licences.models import Licence, LicenceStatus
 
-    if not apps.is_installed("banshi.licences"):
-        return None
-    try:
-        model = apps.get_model("licences", "Licence")
-    except LookupError:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    holder = next(
-        (n for n in ("holder_identifier", "holder_id", "holder_code") if n in names), None
-    )
-    if holder is None:
-        return None
-    rows = model.objects.filter(**{holder: subject.identifier})
+    rows = Licence.objects.filter(holder_code=subject.identifier, status=LicenceStatus.VALID)
     return [
         {
-            "id": str(getattr(row, "identifier", row.pk)),
-            "type": str(getattr(row, "licence_type", "")),
+            "id": row.identifier,
+            "type": row.licence_type.code,
+            "name": row.name,
+            "valid_to": row.valid_to.isoformat() if row.valid_to else None,
         }
-        for row in rows[:50]
+        for row in rows.select_related("licence_type").order_by("-issued_on")[:50]
     ]
 
 

@@ -173,9 +173,12 @@ def _sign(licence: Licence) -> str:
 
 # ---------------------------------------------------------------------------------- issue
 def licence_remark(case: Case) -> str:
-    """The 加注 of a case's licence. Placeholder: the lead wires it to
-    ``banshi.cases.commitments.licence_remark`` (容缺: "with remark" until the material arrives)."""
-    return ""
+    """The 加注 of a case's licence: 容缺 "with remark" while a deferred material is still open
+    and the item allows a remarked licence (the rule lives with the obligations, in
+    :func:`banshi.cases.commitments.licence_remark`)."""
+    from banshi.cases.commitments import licence_remark as remark_of_case
+
+    return remark_of_case(case)
 
 
 def _valid_to(licence_type: LicenceType, start: dt.date) -> dt.date | None:
@@ -394,6 +397,58 @@ def replace(licence: Licence, *, actor: Any, remark: str = "", reason: str) -> L
             person=old.holder_person,
             enterprise=old.holder_enterprise,
             remark=remark,
+            replaces=old,
+            valid_from=old.valid_from,
+            valid_to=old.valid_to,
+            keep_validity=True,
+        )
+        _notify("licence.replaced", old, replaced_by=new.identifier, reason=reason)
+        return new
+
+
+def current_for_case(case: Case) -> Licence | None:
+    """The licence a case stands behind now: the one issued for it, or the newest replacement."""
+    licence = Licence.objects.filter(case=case).first()
+    while licence is not None and licence.status == LicenceStatus.REPLACED:
+        nxt = Licence.objects.filter(replaces=licence).first()
+        if nxt is None:
+            break
+        licence = nxt
+    return licence
+
+
+def revoke_for_case(case: Case, *, reason: str) -> Licence | None:
+    """撤销 by the platform itself (a false commitment revoked the grant, 国办发〔2020〕42号): the
+    case's valid licence is revoked with the reason; nothing when it has none or none valid."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        licence = current_for_case(case)
+        if licence is None or licence.status != LicenceStatus.VALID:
+            return None
+        licence = _lock(licence)
+        _set_status(licence, LicenceStatus.REVOKED, reason)
+        _notify("licence.revoked", licence, reason=reason)
+        return licence
+
+
+def clear_remark_for_case(case: Case, *, reason: str) -> Licence | None:
+    """容缺 supplied: a licence issued "with remark" is replaced by one without it, once no deferred
+    material of the case is open any more. Idempotent: nothing when the licence has no remark."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        licence = current_for_case(case)
+        if licence is None or licence.status != LicenceStatus.VALID or not licence.remark:
+            return None
+        if licence_remark(case):
+            return None  # another deferred material is still open
+        old = _lock(licence)
+        _set_status(old, LicenceStatus.REPLACED, reason)
+        new = _write(
+            licence_type=old.licence_type,
+            department=old.department,
+            person=old.holder_person,
+            enterprise=old.holder_enterprise,
+            remark="",
             replaces=old,
             valid_from=old.valid_from,
             valid_to=old.valid_to,
