@@ -321,6 +321,11 @@ def _notify(topic: str, licence: Licence, **extra: Any) -> OutboxMessage:
         "valid_to": licence.valid_to.isoformat() if licence.valid_to else None,
         "holder_person": licence.holder_person_id,
         "holder_enterprise": licence.holder_enterprise_id,
+        # whom banshi.notify writes to (the holder) and the words of its licence topics
+        "holder_id_number": licence.holder_person.id_number if licence.holder_person_id else None,
+        "holder_uscc": licence.holder_enterprise.uscc if licence.holder_enterprise_id else None,
+        "licence_name": licence.name,
+        "licence_number": licence.number,
         "case": licence.case.number if licence.case_id else None,
         **extra,
     }

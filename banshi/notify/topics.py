@@ -155,3 +155,37 @@ register(
         _WHICH + "经核查承诺内容与实际不符，将依法处理。如有异议请联系 {{ contact }}。",
     )
 )
+_LICENCE = "您的{{ licence_name|default:'证照' }}（编号 {{ licence_number }}）"
+register(
+    Topic(
+        "licence.issued",
+        "电子证照已签发",
+        _LICENCE + "已签发入库，可在“我的证照”中查看和亮证。",
+        link="/licences/mine/",
+    )
+)
+register(
+    Topic(
+        "licence.revoked",
+        "电子证照已吊销/撤销",
+        _LICENCE + "已被吊销/撤销{% if reason %}，原因：{{ reason }}{% endif %}。",
+        link="/licences/mine/",
+    )
+)
+register(
+    Topic(
+        "licence.replaced",
+        "电子证照已换发",
+        _LICENCE + "已换发为新证照 {{ replaced_by }}，原证照不再有效。",
+        link="/licences/mine/",
+    )
+)
+register(
+    Topic(
+        "licence.expired",
+        "电子证照已过期",
+        _LICENCE + "已于 {{ valid_to }} 到期失效，如需继续经营请及时办理。",
+        link="/licences/mine/",
+        channels=("inbox", "sms"),
+    )
+)

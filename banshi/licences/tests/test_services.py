@@ -264,3 +264,18 @@ def test_licences_of_different_issuers_never_share_a_number(catalogue):
     scjg = services.record_existing("YYZZ", holder_person=person)
     xf = services.record_existing("XF-HG", holder_person=person)
     assert scjg.issuer_code != xf.issuer_code and scjg.number != xf.number
+
+
+def test_the_holder_receives_the_renewal_reminder_as_a_message(catalogue, settings):
+    """The outbox topic licence.expiring reaches the holder through banshi.notify, in Chinese."""
+    from banshi.notify.consumer import consume
+    from banshi.notify.models import Notification
+
+    settings.BANSHI_LICENCE_REMIND_DAYS = 30
+    LicenceType.objects.filter(code="YYZZ").update(valid_years=1)
+    person = make_person("王小明")
+    licence = a_licence(catalogue, person=person)
+    services.renewal_reminders(dt.date(2026, 2, 1))
+    consume(list(OutboxMessage.objects.filter(topic="licence.expiring")), clock.now())
+    notification = Notification.objects.get(person=person, topic="licence.expiring")
+    assert licence.number in notification.body and "2026-03-02" in notification.body
