@@ -38,8 +38,9 @@ def value(name: str) -> Any:
     result = getattr(settings, name, None)
     if result is None:
         result = os.environ.get(name)
-    if result is None or (isinstance(result, str) and not result.strip() and DEFAULTS[name] != ""):
-        return DEFAULTS[name]
+    blank = isinstance(result, str) and not result.strip()
+    if result is None or (blank and not isinstance(DEFAULTS[name], str)):
+        return DEFAULTS[name]  # unset, or an empty number/switch
     return result
 
 

@@ -9,7 +9,7 @@ unknown keys render empty, so a topic added by another app needs only its entry 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.template import Context, Engine
 
@@ -29,7 +29,6 @@ class Topic:
     audience: str = APPLICANT
     channels: tuple[str, ...] = ("inbox", "email", "sms")
     link: str = "{% if application %}/applications/{{ application }}/{% endif %}"
-    extra: dict = field(default_factory=dict)
 
     def render(self, context: dict) -> tuple[str, str, str]:
         """(title, body, link), whitespace-trimmed."""

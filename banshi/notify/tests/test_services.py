@@ -85,3 +85,12 @@ def test_the_same_source_key_writes_once():
 def test_an_unknown_topic_is_refused_in_chinese_and_english():
     with pytest.raises(services.UnknownTopic, match=r"没有消息模板.*no message template"):
         services.notify(make_person(), "nope", {})
+
+
+def test_empty_default_channels_mean_the_inbox_only(settings):
+    settings.BANSHI_NOTIFY_DEFAULT_CHANNELS = ""
+    person = make_person()
+    person.email, person.phone = "a@example.cn", "13800138000"
+    person.save()
+    notification = services.notify(person, "case.grant", {})
+    assert list(notification.deliveries.values_list("channel", flat=True)) == [Channel.INBOX]
