@@ -214,6 +214,8 @@ def test_the_applicants_credit_page_shows_level_and_records(catalogue):
 
 def test_staff_pages_render_in_chinese(catalogue):
     enterprise = make_enterprise()
+    enterprise.uscc = _uscc("91410100MA9ZZZZZ1")  # the factory's codes skip the check character
+    enterprise.save()
     _record(enterprise)
     client = Client()
     client.force_login(make_staff("supervisor"))
