@@ -28,6 +28,7 @@ hold whatever the channel:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,8 +190,18 @@ def applicant_of(draft: ApplicationDraft) -> Person:
 
 def profile_for(draft: ApplicationDraft) -> dict[str, Any]:
     """The flat profile the plan's conditions and the prefill read: the applicant's 一人一档 and,
-    when applying for one, the enterprise's 一企一档."""
-    return {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+    when applying for one, the enterprise's 一企一档.
+
+    Kept on the draft instance for as long as the draft's subject stays the same: one request
+    reads it many times (plan, form, prefill, pre-review) and each read would query the
+    enterprise's legal representative again. A new request loads a new instance and reads anew.
+    """
+    subject = (draft.owner_id, draft.principal_id, draft.enterprise_id)
+    cached = draft.__dict__.get("_banshi_profile")
+    if cached is None or cached[0] != subject:
+        profile = {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+        cached = draft.__dict__["_banshi_profile"] = (subject, profile)
+    return dict(cached[1])
 
 
 def _prefill_value(
@@ -319,7 +330,9 @@ def draft_for(person: Person | None, pk: int) -> ApplicationDraft | None:
     if person is None:
         return None
     return (
-        ApplicationDraft.objects.select_related("owner", "principal", "enterprise", "application")
+        ApplicationDraft.objects.select_related(
+            "owner__user", "principal", "enterprise", "application"
+        )
         .filter(owner=person, pk=pk)
         .first()
     )
@@ -385,8 +398,29 @@ def typed_answers(questions: Iterable[schema.Question], raw: Mapping[str, Any]) 
 
 
 def plan_for(draft: ApplicationDraft) -> DraftPlan:
-    """Compile the draft's plan on today's catalogue, with its answers and the applicant's profile."""
+    """Compile the draft's plan on today's catalogue, with its answers and the applicant's profile.
+
+    Compiled once per request: the result is kept on the draft instance, keyed by everything it
+    depends on (the catalogue snapshot, the codes, the answers, the subject), so the form, the
+    materials, the pre-review and the submission of one request share one compilation.
+    """
     catalogue = _catalogue()
+    key = (
+        id(catalogue),
+        draft.bundle_code,
+        draft.item_code,
+        json.dumps(draft.answers, sort_keys=True, default=str),
+        (draft.owner_id, draft.principal_id, draft.enterprise_id),
+    )
+    cached = draft.__dict__.get("_banshi_plan")
+    if cached is not None and cached[0] == key and cached[1].catalogue is catalogue:
+        return cached[1]
+    drafted = _compile_draft(draft, catalogue)
+    draft.__dict__["_banshi_plan"] = (key, drafted)
+    return drafted
+
+
+def _compile_draft(draft: ApplicationDraft, catalogue: schema.Catalogue) -> DraftPlan:
     answers = typed_answers(_questions_of(draft, catalogue), draft.answers)
     profile = profile_for(draft)
     try:
@@ -925,6 +959,7 @@ def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
         locked = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.status == DraftStatus.SUBMITTED and locked.application_id:
             return Application.objects.get(pk=locked.application_id)
+        _reuse_related(draft, locked)
         checked = review(locked)
         if checked.problem is not None:
             raise RuleViolation(*checked.problem)
@@ -949,8 +984,24 @@ def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
         ApplicationDraft.objects.filter(pk=locked.pk).update(
             status=DraftStatus.SUBMITTED, application=application, submitted_at=now, updated_at=now
         )
-    draft.refresh_from_db()
+    # What refresh_from_db() would read back, without reading it: the locked row as updated.
+    for column in ApplicationDraft._meta.concrete_fields:
+        setattr(draft, column.attname, getattr(locked, column.attname))
+    draft.status, draft.submitted_at, draft.updated_at = DraftStatus.SUBMITTED, now, now
+    draft.application = application
     return application
+
+
+def _reuse_related(draft: ApplicationDraft, locked: ApplicationDraft) -> None:
+    """Give the freshly locked row the owner, principal and enterprise the caller already loaded
+    (the same rows by id), instead of reading each again."""
+    for name in ("owner", "principal", "enterprise"):
+        related = ApplicationDraft._meta.get_field(name)
+        if not related.is_cached(draft):
+            continue
+        loaded = getattr(draft, name)
+        if getattr(loaded, "pk", None) == getattr(locked, related.attname):
+            setattr(locked, name, loaded)
 
 
 # ---------------------------------------------------------------------------------- receipt

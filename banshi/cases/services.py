@@ -24,15 +24,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from banshi.cases import conf, deadlines, notices, permissions, transitions
+from banshi.cases import conf, deadlines, notices, numbers, permissions, transitions
 from banshi.cases.errors import (
     ConflictError,
     InvalidTransition,
@@ -48,7 +49,6 @@ from banshi.cases.models import (
     Channel,
     CorrectionNotice,
     Extension,
-    NumberSequence,
     Opinion,
     OpinionValue,
     OutboxMessage,
@@ -239,9 +239,32 @@ def _event(
 ) -> CaseEvent:
     """Append one event (the only way events are written: insert, never update or delete).
     An event the law attaches a written notice to schedules that notice for after the commit."""
+    event = _new_event(
+        application, case, kind, actor, from_state=from_state, to_state=to_state, data=data
+    )
+    _insert_events([event])
+    return event
+
+
+def _insert_events(events: Sequence[CaseEvent]) -> None:
+    """The one statement that writes events: insert only (never update, never delete)."""
+    CaseEvent.objects.bulk_create(events)
+
+
+def _new_event(
+    application: Application,
+    case: Case | None,
+    kind: str,
+    actor: _Actor,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """An unsaved event (see :func:`_event`; several can be inserted with one ``bulk_create``)."""
     if kind in notices.NOTICE_EVENTS:
         notices.schedule(application)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         application=application,
         case=case,
         kind=kind,
@@ -374,10 +397,29 @@ def issue_number(day: dt.date) -> str:
     under concurrency, and gap-free because a rolled-back submission rolls its number back too.
     """
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
-    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(key=key)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return f"{key}-{sequence.last_value:06d}"
+    return f"{key}-{numbers.next_value(key):06d}"
+
+
+def _provisional_number() -> str:
+    """A unique placeholder until :func:`_assign_numbers` takes the real number at the end."""
+    return f"~{uuid.uuid4().hex}"
+
+
+def _assign_numbers(application: Application, cases: Mapping[str, Case], day: dt.date) -> None:
+    """Give the application and its cases their numbers: the sequence row lock is taken here, as
+    late as possible (only the outbox row and the commit follow), so concurrent submissions
+    serialise on three short statements instead of the whole submission."""
+    application.number = issue_number(day)
+    Application.objects.filter(pk=application.pk).update(number=application.number)
+    if not cases:
+        return
+    for case in cases.values():
+        case.number = f"{application.number}-{case.position:02d}"
+    Case.objects.filter(pk__in=[case.pk for case in cases.values()]).update(
+        number=models.Case(
+            *[models.When(pk=case.pk, then=models.Value(case.number)) for case in cases.values()]
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------ submit
@@ -484,7 +526,7 @@ def _create_application(
     joint = bundle is not None and len({v.department_id for v in versions.values()}) > 1
     due = deadlines.correction_due(get_calendar(), today)
     application = Application.objects.create(
-        number=issue_number(today),
+        number=_provisional_number(),
         applicant=applicant,
         enterprise=enterprise,
         agent=agent,
@@ -652,7 +694,7 @@ def _create_cases(
     cases: dict[str, Case] = {}
     for position, planned in enumerate(plan.items, start=1):
         version = versions[planned.code]
-        cases[planned.code] = Case.objects.create(
+        cases[planned.code] = Case(
             application=application,
             number=f"{application.number}-{position:02d}",
             position=position,
@@ -664,31 +706,42 @@ def _create_cases(
             on_the_spot=version.promised_days == 0,
             updated_at=application.received_at,
         )
+    Case.objects.bulk_create(cases.values())  # one statement; the rows get their ids
     return cases
 
 
 def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
-    """depends_on = the bundle's ``after`` among the chosen items."""
-    for planned in plan.items:
-        if planned.depends_on:
-            cases[planned.code].depends_on.set([cases[code] for code in planned.depends_on])
+    """depends_on = the bundle's ``after`` among the chosen items (one insert for all links)."""
+    through = Case.depends_on.through
+    links = [
+        through(from_case_id=cases[planned.code].pk, to_case_id=cases[code].pk)
+        for planned in plan.items
+        for code in planned.depends_on
+    ]
+    if links:
+        through.objects.bulk_create(links)
 
 
 def _record_submission(application: Application, cases: Mapping[str, Case], actor: _Actor) -> None:
-    _event(
-        application,
-        None,
-        "submitted",
-        actor,
-        to_state=application.status,
-        data={
-            "channel": application.channel,
-            "items": list(cases),
-            "correction_due": application.correction_due,
-        },
-    )
-    for case in cases.values():
-        _event(
+    """The submission's events (one insert), then the numbers (the sequence lock, taken as late
+    as possible), then the outbox row that announces the numbered application."""
+    today = _local_date(application.received_at)
+    events = [
+        _new_event(
+            application,
+            None,
+            "submitted",
+            actor,
+            to_state=application.status,
+            data={
+                "channel": application.channel,
+                "items": list(cases),
+                "correction_due": application.correction_due,
+            },
+        )
+    ]
+    events += [
+        _new_event(
             application,
             case,
             "received",
@@ -696,6 +749,10 @@ def _record_submission(application: Application, cases: Mapping[str, Case], acto
             to_state=case.state,
             data={"item": case.item.code, "department": case.department.code},
         )
+        for case in cases.values()
+    ]
+    _insert_events(events)
+    _assign_numbers(application, cases, today)
     _outbox(
         "application.submitted",
         application,
