@@ -222,10 +222,11 @@ def create_draft(request, payload: DraftIn):
             answers={code: _text(value) for code, value in payload.answers.items()},
             subject=subject,
         )
-        if payload.prefill_consent:
-            drafts.give_consent(draft)
-        _apply_form(draft, payload.form_data)
-        _apply_materials(request, draft, payload.materials)
+        with drafts.saved_once(draft):  # one UPDATE for consent, form and materials
+            if payload.prefill_consent:
+                drafts.give_consent(draft)
+            _apply_form(draft, payload.form_data)
+            _apply_materials(request, draft, payload.materials)
     return Status(201, draft_out(draft))
 
 
@@ -240,7 +241,7 @@ def update_draft(request, number: str, payload: DraftPatch):
     if draft is None:
         raise not_found("该申请草稿", "draft")
     _require_open(draft)
-    with transaction.atomic():
+    with transaction.atomic(), drafts.saved_once(draft):
         if payload.answers is not None:
             _apply_answers(draft, payload.answers)
         if payload.prefill_consent is True and not draft.consent_given:
@@ -411,3 +412,4 @@ def withdraw(request, number: str, payload: WithdrawIn):
     services.withdraw(application, request.auth, version=payload.version, reason=payload.reason)
     application.refresh_from_db()
     return Status(200, application_out(application))
+

@@ -30,7 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from banshi.cases import prereview, services
-from banshi.cases.errors import PermissionDenied, RuleViolation
+from banshi.cases.errors import PermissionDenied, PrereviewBlocked, RuleViolation
 from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice, DraftStatus
 from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
@@ -255,6 +256,20 @@ def subjects_for(owner: Person, code: str = "") -> list[Subject]:
     return found
 
 
+def _chosen_subject(owner: Person, key: str, code: str) -> Subject | None:
+    """The subject ``key`` names among :func:`subjects_for` ``(owner, code)``, else None; reads
+    only what that key can name (yourself: nothing; an enterprise: that one enterprise)."""
+    if key == "self":
+        return Subject("self", owner.name, "self")
+    kind, _, pk = key.partition(":")
+    if kind == "enterprise" and pk.isdigit():
+        enterprise = Enterprise.objects.filter(pk=int(pk), person_roles__person=owner).first()
+        if enterprise is None:
+            return None
+        return Subject(key, enterprise.name, "enterprise", enterprise=enterprise)
+    return {candidate.key: candidate for candidate in subjects_for(owner, code)}.get(key)
+
+
 # ---------------------------------------------------------------------------------- creation
 def _catalogue() -> schema.Catalogue:
     return catalog_selectors.catalogue_snapshot(clock.today())
@@ -284,7 +299,7 @@ def create_draft(
         if item is None:
             raise RuleViolation(f"未找到事项 {code}", f"unknown item {code}")
         title, questions = item.name, ()
-    chosen = {candidate.key: candidate for candidate in subjects_for(owner, code)}.get(subject)
+    chosen = _chosen_subject(owner, subject, code)
     if chosen is None:
         raise PermissionDenied(
             "您不能以所选主体的名义申请本事项",
@@ -353,7 +368,29 @@ def _require_open(draft: ApplicationDraft) -> None:
 
 def _touch(draft: ApplicationDraft, *fields: str) -> None:
     draft.updated_at = clock.now()
+    pending = draft.__dict__.get("_banshi_pending")
+    if pending is not None:  # inside saved_once(): written once at its end
+        pending.update(fields)
+        return
     draft.save(update_fields=[*fields, "updated_at"])
+
+
+@contextmanager
+def saved_once(draft: ApplicationDraft) -> Iterator[None]:
+    """Several changes to one draft (consent, form, materials of one API request) written with
+    ONE update at the end instead of one per change; nothing is written if the block raises.
+    Use it inside the caller's transaction."""
+    if "_banshi_pending" in draft.__dict__:  # nested: the outer block writes
+        yield
+        return
+    pending: set[str] = set()
+    draft.__dict__["_banshi_pending"] = pending
+    try:
+        yield
+    finally:
+        draft.__dict__.pop("_banshi_pending", None)
+    if pending:
+        draft.save(update_fields=[*sorted(pending), "updated_at"])
 
 
 def set_step(draft: ApplicationDraft, step: str) -> None:
@@ -634,7 +671,7 @@ def give_consent(draft: ApplicationDraft) -> Consent:
     """The applicant agrees that their profile may prefill this application (records a Consent)."""
     _require_open(draft)
     now = clock.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # in the caller's transaction when there is one
         consent = Consent.objects.create(
             person=draft.owner,
             purpose=Consent.Purpose.PREFILL_REUSE,
@@ -901,19 +938,6 @@ def review(draft: ApplicationDraft) -> DraftReview:
 
 
 # ---------------------------------------------------------------------------------- submit
-class PrereviewBlocked(RuleViolation):
-    """Submitting was refused: pre-review found blocking problems (``findings``)."""
-
-    code = "prereview_blocked"
-
-    def __init__(self, findings: list[prereview.Finding]) -> None:
-        self.findings = findings
-        super().__init__(
-            "预审未通过：" + "；".join(finding.zh for finding in findings),
-            "pre-review failed: " + "; ".join(finding.en for finding in findings),
-        )
-
-
 def _submitted_materials(draft: ApplicationDraft, views: Sequence[DraftMaterial]) -> list[dict]:
     entries = []
     for view in views:
