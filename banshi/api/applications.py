@@ -31,6 +31,7 @@ from banshi.api.present import (
 from banshi.api.schemas import (
     ApplicationOut,
     ApplicationPage,
+    CorrectionIn,
     DraftIn,
     DraftPatch,
     ErrorOut,
@@ -222,10 +223,11 @@ def create_draft(request, payload: DraftIn):
             answers={code: _text(value) for code, value in payload.answers.items()},
             subject=subject,
         )
-        if payload.prefill_consent:
-            drafts.give_consent(draft)
-        _apply_form(draft, payload.form_data)
-        _apply_materials(request, draft, payload.materials)
+        with drafts.saved_once(draft):  # one UPDATE for consent, form and materials
+            if payload.prefill_consent:
+                drafts.give_consent(draft)
+            _apply_form(draft, payload.form_data)
+            _apply_materials(request, draft, payload.materials)
     return Status(201, draft_out(draft))
 
 
@@ -240,7 +242,7 @@ def update_draft(request, number: str, payload: DraftPatch):
     if draft is None:
         raise not_found("该申请草稿", "draft")
     _require_open(draft)
-    with transaction.atomic():
+    with transaction.atomic(), drafts.saved_once(draft):
         if payload.answers is not None:
             _apply_answers(draft, payload.answers)
         if payload.prefill_consent is True and not draft.consent_given:
@@ -409,5 +411,38 @@ def withdraw(request, number: str, payload: WithdrawIn):
     if application is None:
         raise not_found("该申请", "application")
     services.withdraw(application, request.auth, version=payload.version, reason=payload.reason)
+    application.refresh_from_db()
+    return Status(200, application_out(application))
+
+
+@router.post(
+    "/applications/{number}/correction",
+    response={200: ApplicationOut, **ERRORS},
+    summary="答复补正通知 / answer the correction notice",
+)
+def answer_correction(request, number: str, payload: CorrectionIn):
+    """补正 (第32条(四)): hand in, in one request, everything the one-time correction notice asks
+    for — the corrected ``form_data`` fields and the ``materials`` (file ids from ``POST /files``).
+    The intake clock, stopped by the notice, runs again from the answer. An answer that leaves
+    something out, or a value that does not pass its check, is refused with 422 and nothing is
+    kept; so is an answer when no notice is open. ``GET /applications/{number}`` shows the notice
+    (``correction_notice.items``)."""
+    me = _me(request)
+    application = selectors.application_for_person(me, number)
+    if application is None:
+        raise not_found("该申请", "application")
+    wanted = sorted({pk for choice in payload.materials.values() for pk in choice.files})
+    stored = _uploaded(request, wanted) if wanted else {}
+    with transaction.atomic():
+        draft = drafts.correction_draft(application, me)
+        drafts.stage_correction(
+            draft,
+            application,
+            fields={code: _text(value) for code, value in payload.form_data.items()},
+        )
+        for code, choice in payload.materials.items():
+            for pk in dict.fromkeys(choice.files):
+                drafts.stage_correction(draft, application, add_file=(code, stored[pk]))
+        drafts.answer_correction(application, draft, request.auth)
     application.refresh_from_db()
     return Status(200, application_out(application))

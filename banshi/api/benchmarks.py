@@ -47,6 +47,7 @@ from banshi.core.bench import BenchResult, peak_memory_mb, percentile_ms, regist
 BUNDLE = "QYQYDJ"  # 企业迁移登记一件事: 5 items, 4 departments, no situation question
 ITEMS = 5
 NATIONAL = Path(__file__).resolve().parents[1] / "catalog" / "national"
+SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds the banshi package
 TYPED_FIELDS = {
     "enterprise.type": "有限责任公司",
     "migration.new_address": "郑州航空港经济综合实验区新港大道1号",
@@ -172,6 +173,10 @@ def _start_server(setup: Setup, workers: int) -> tuple[subprocess.Popen, int]:
         "DEBUG": "false",
         "BANSHI_INPROCESS_SCHEDULER": "false",
         "BANSHI_MEDIA_ROOT": setup.media,
+        # the server runs the code this bench runs, whatever the working directory
+        "PYTHONPATH": os.pathsep.join(
+            part for part in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if part
+        ),
     }
     command = [
         sys.executable,

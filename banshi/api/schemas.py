@@ -60,6 +60,21 @@ class DraftPatch(Schema):
     prefill_consent: bool | None = Field(None, description="give (true) or withdraw (false)")
 
 
+class CorrectionFilesIn(Schema):
+    files: list[int] = Field(description="ids of files you uploaded with POST /files")
+
+
+class CorrectionIn(Schema):
+    """补正: everything the one-time correction notice asks for, in one request."""
+
+    form_data: dict[str, Any] = Field(
+        default_factory=dict, description="corrected fields: data element code → value"
+    )
+    materials: dict[str, CorrectionFilesIn] = Field(
+        default_factory=dict, description="material code → the files that answer the notice"
+    )
+
+
 class SubmitIn(Schema):
     """Optional body of a submission."""
 

@@ -28,8 +28,10 @@ hold whatever the channel:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -39,7 +41,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from banshi.cases import commitments, prereview, services
-from banshi.cases.errors import PermissionDenied, RuleViolation
+from banshi.cases.errors import PermissionDenied, PrereviewBlocked, RuleViolation
 from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice, DraftStatus
 from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
@@ -188,13 +190,23 @@ def applicant_of(draft: ApplicationDraft) -> Person:
 
 def profile_for(draft: ApplicationDraft) -> dict[str, Any]:
     """The flat profile the plan's conditions and the prefill read: the applicant's 一人一档 and,
-    when applying for one, the enterprise's 一企一档."""
-    profile = {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
-    # 免证: what the licence library holds in force for the applicant and the enterprise
-    profile[compiler.PROFILE_LICENCES] = licence_selectors.held_by(
-        applicant_of(draft), draft.enterprise
-    )
-    return profile
+    when applying for one, the enterprise's 一企一档, and (免证) the licence types the licence
+    library holds in force for them.
+
+    Kept on the draft instance for as long as the draft's subject stays the same: one request
+    reads it many times (plan, form, prefill, pre-review) and each read would query the
+    enterprise's legal representative and the licence library again. A new request loads a new
+    instance and reads anew.
+    """
+    subject = (draft.owner_id, draft.principal_id, draft.enterprise_id)
+    cached = draft.__dict__.get("_banshi_profile")
+    if cached is None or cached[0] != subject:
+        profile = {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+        profile[compiler.PROFILE_LICENCES] = licence_selectors.held_by(
+            applicant_of(draft), draft.enterprise
+        )
+        cached = draft.__dict__["_banshi_profile"] = (subject, profile)
+    return dict(cached[1])
 
 
 def _prefill_value(
@@ -248,6 +260,20 @@ def subjects_for(owner: Person, code: str = "") -> list[Subject]:
     return found
 
 
+def _chosen_subject(owner: Person, key: str, code: str) -> Subject | None:
+    """The subject ``key`` names among :func:`subjects_for` ``(owner, code)``, else None; reads
+    only what that key can name (yourself: nothing; an enterprise: that one enterprise)."""
+    if key == "self":
+        return Subject("self", owner.name, "self")
+    kind, _, pk = key.partition(":")
+    if kind == "enterprise" and pk.isdigit():
+        enterprise = Enterprise.objects.filter(pk=int(pk), person_roles__person=owner).first()
+        if enterprise is None:
+            return None
+        return Subject(key, enterprise.name, "enterprise", enterprise=enterprise)
+    return {candidate.key: candidate for candidate in subjects_for(owner, code)}.get(key)
+
+
 # ---------------------------------------------------------------------------------- creation
 def _catalogue() -> schema.Catalogue:
     return catalog_selectors.catalogue_snapshot(clock.today())
@@ -277,7 +303,7 @@ def create_draft(
         if item is None:
             raise RuleViolation(f"未找到事项 {code}", f"unknown item {code}")
         title, questions = item.name, ()
-    chosen = {candidate.key: candidate for candidate in subjects_for(owner, code)}.get(subject)
+    chosen = _chosen_subject(owner, subject, code)
     if chosen is None:
         raise PermissionDenied(
             "您不能以所选主体的名义申请本事项",
@@ -323,7 +349,9 @@ def draft_for(person: Person | None, pk: int) -> ApplicationDraft | None:
     if person is None:
         return None
     return (
-        ApplicationDraft.objects.select_related("owner", "principal", "enterprise", "application")
+        ApplicationDraft.objects.select_related(
+            "owner__user", "principal", "enterprise", "application"
+        )
         .filter(owner=person, pk=pk)
         .first()
     )
@@ -344,7 +372,29 @@ def _require_open(draft: ApplicationDraft) -> None:
 
 def _touch(draft: ApplicationDraft, *fields: str) -> None:
     draft.updated_at = clock.now()
+    pending = draft.__dict__.get("_banshi_pending")
+    if pending is not None:  # inside saved_once(): written once at its end
+        pending.update(fields)
+        return
     draft.save(update_fields=[*fields, "updated_at"])
+
+
+@contextmanager
+def saved_once(draft: ApplicationDraft) -> Iterator[None]:
+    """Several changes to one draft (consent, form, materials of one API request) written with
+    ONE update at the end instead of one per change; nothing is written if the block raises.
+    Use it inside the caller's transaction."""
+    if "_banshi_pending" in draft.__dict__:  # nested: the outer block writes
+        yield
+        return
+    pending: set[str] = set()
+    draft.__dict__["_banshi_pending"] = pending
+    try:
+        yield
+    finally:
+        draft.__dict__.pop("_banshi_pending", None)
+    if pending:
+        draft.save(update_fields=[*sorted(pending), "updated_at"])
 
 
 def set_step(draft: ApplicationDraft, step: str) -> None:
@@ -389,8 +439,29 @@ def typed_answers(questions: Iterable[schema.Question], raw: Mapping[str, Any]) 
 
 
 def plan_for(draft: ApplicationDraft) -> DraftPlan:
-    """Compile the draft's plan on today's catalogue, with its answers and the applicant's profile."""
+    """Compile the draft's plan on today's catalogue, with its answers and the applicant's profile.
+
+    Compiled once per request: the result is kept on the draft instance, keyed by everything it
+    depends on (the catalogue snapshot, the codes, the answers, the subject), so the form, the
+    materials, the pre-review and the submission of one request share one compilation.
+    """
     catalogue = _catalogue()
+    key = (
+        id(catalogue),
+        draft.bundle_code,
+        draft.item_code,
+        json.dumps(draft.answers, sort_keys=True, default=str),
+        (draft.owner_id, draft.principal_id, draft.enterprise_id),
+    )
+    cached = draft.__dict__.get("_banshi_plan")
+    if cached is not None and cached[0] == key and cached[1].catalogue is catalogue:
+        return cached[1]
+    drafted = _compile_draft(draft, catalogue)
+    draft.__dict__["_banshi_plan"] = (key, drafted)
+    return drafted
+
+
+def _compile_draft(draft: ApplicationDraft, catalogue: schema.Catalogue) -> DraftPlan:
     answers = typed_answers(_questions_of(draft, catalogue), draft.answers)
     profile = profile_for(draft)
     try:
@@ -606,7 +677,7 @@ def give_consent(draft: ApplicationDraft) -> Consent:
     """The applicant agrees that their profile may prefill this application (records a Consent)."""
     _require_open(draft)
     now = clock.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # in the caller's transaction when there is one
         consent = Consent.objects.create(
             person=draft.owner,
             purpose=Consent.Purpose.PREFILL_REUSE,
@@ -896,19 +967,6 @@ def review(draft: ApplicationDraft) -> DraftReview:
 
 
 # ---------------------------------------------------------------------------------- submit
-class PrereviewBlocked(RuleViolation):
-    """Submitting was refused: pre-review found blocking problems (``findings``)."""
-
-    code = "prereview_blocked"
-
-    def __init__(self, findings: list[prereview.Finding]) -> None:
-        self.findings = findings
-        super().__init__(
-            "预审未通过：" + "；".join(finding.zh for finding in findings),
-            "pre-review failed: " + "; ".join(finding.en for finding in findings),
-        )
-
-
 def _submitted_materials(draft: ApplicationDraft, views: Sequence[DraftMaterial]) -> list[dict]:
     entries = []
     for view in views:
@@ -956,6 +1014,7 @@ def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
         locked = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.status == DraftStatus.SUBMITTED and locked.application_id:
             return Application.objects.get(pk=locked.application_id)
+        _reuse_related(draft, locked)
         checked = review(locked)
         if checked.problem is not None:
             raise RuleViolation(*checked.problem)
@@ -980,8 +1039,24 @@ def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
         ApplicationDraft.objects.filter(pk=locked.pk).update(
             status=DraftStatus.SUBMITTED, application=application, submitted_at=now, updated_at=now
         )
-    draft.refresh_from_db()
+    # What refresh_from_db() would read back, without reading it: the locked row as updated.
+    for column in ApplicationDraft._meta.concrete_fields:
+        setattr(draft, column.attname, getattr(locked, column.attname))
+    draft.status, draft.submitted_at, draft.updated_at = DraftStatus.SUBMITTED, now, now
+    draft.application = application
     return application
+
+
+def _reuse_related(draft: ApplicationDraft, locked: ApplicationDraft) -> None:
+    """Give the freshly locked row the owner, principal and enterprise the caller already loaded
+    (the same rows by id), instead of reading each again."""
+    for name in ("owner", "principal", "enterprise"):
+        related = ApplicationDraft._meta.get_field(name)
+        if not related.is_cached(draft):
+            continue
+        loaded = getattr(draft, name)
+        if getattr(loaded, "pk", None) == getattr(locked, related.attname):
+            setattr(locked, name, loaded)
 
 
 # ---------------------------------------------------------------------------------- receipt

@@ -40,6 +40,20 @@ class RuleViolation(CaseError):
     code = "rule_violation"
 
 
+class PrereviewBlocked(RuleViolation):
+    """Submitting was refused: pre-review (预审) found blocking problems (``findings``: each with
+    its field or material code and a Chinese and an English message)."""
+
+    code = "prereview_blocked"
+
+    def __init__(self, findings: list) -> None:
+        self.findings = findings
+        super().__init__(
+            "预审未通过：" + "；".join(finding.zh for finding in findings),
+            "pre-review failed: " + "; ".join(finding.en for finding in findings),
+        )
+
+
 class PrerequisitePending(RuleViolation):
     """A prerequisite case (``after`` in the bundle) has not produced its output yet."""
 

@@ -24,21 +24,32 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from banshi.cases import commitments, conf, deadlines, notices, permissions, transitions
+from banshi.cases import (
+    commitments,
+    conf,
+    deadlines,
+    notices,
+    numbers,
+    permissions,
+    prereview,
+    transitions,
+)
 from banshi.cases.errors import (
     CaseError,
     ConflictError,
     InvalidTransition,
     PermissionDenied,
     PrerequisitePending,
+    PrereviewBlocked,
     RuleViolation,
 )
 from banshi.cases.models import (
@@ -49,7 +60,6 @@ from banshi.cases.models import (
     Channel,
     CorrectionNotice,
     Extension,
-    NumberSequence,
     Opinion,
     OpinionValue,
     OutboxMessage,
@@ -123,6 +133,24 @@ def _local_date(moment: dt.datetime) -> dt.date:
 def _json(value: Any) -> Any:
     """JSON-safe copy (dates and decimals as strings), so JSONField never sees a date object."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+_ENCODER = DjangoJSONEncoder()
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """What ``_json(asdict(value))`` gives for a dataclass tree (a compiled plan), in one pass:
+    no deep copies, no JSON text round trip (dates, decimals… as DjangoJSONEncoder writes them)."""
+    if isinstance(value, _SCALARS):
+        return value
+    if is_dataclass(value):
+        return {column.name: _plain(getattr(value, column.name)) for column in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(element) for element in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(element) for key, element in value.items()}
+    return _ENCODER.default(value)
 
 
 def _lock(application: Application | int) -> Application:
@@ -240,9 +268,32 @@ def _event(
 ) -> CaseEvent:
     """Append one event (the only way events are written: insert, never update or delete).
     An event the law attaches a written notice to schedules that notice for after the commit."""
+    event = _new_event(
+        application, case, kind, actor, from_state=from_state, to_state=to_state, data=data
+    )
+    _insert_events([event])
+    return event
+
+
+def _insert_events(events: Sequence[CaseEvent]) -> None:
+    """The one statement that writes events: insert only (never update, never delete)."""
+    CaseEvent.objects.bulk_create(events)
+
+
+def _new_event(
+    application: Application,
+    case: Case | None,
+    kind: str,
+    actor: _Actor,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """An unsaved event (see :func:`_event`; several can be inserted with one ``bulk_create``)."""
     if kind in notices.NOTICE_EVENTS:
         notices.schedule(application)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         application=application,
         case=case,
         kind=kind,
@@ -375,10 +426,31 @@ def issue_number(day: dt.date) -> str:
     under concurrency, and gap-free because a rolled-back submission rolls its number back too.
     """
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
-    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(key=key)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return f"{key}-{sequence.last_value:06d}"
+    return f"{key}-{numbers.next_value(key):06d}"
+
+
+def _provisional_number() -> str:
+    """A unique placeholder until :func:`_assign_numbers` takes the real number at the end."""
+    return f"~{uuid.uuid4().hex}"
+
+
+def _assign_numbers(application: Application, cases: Mapping[str, Case], day: dt.date) -> None:
+    """Give the application and its cases their numbers: the sequence row lock is taken here, as
+    late as possible (only the outbox row and the commit follow), so concurrent submissions
+    serialise on three short statements instead of the whole submission."""
+    provisional = application.number
+    application.number = issue_number(day)
+    Application.objects.filter(pk=application.pk).update(number=application.number)
+    if not cases:
+        return
+    for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
+        case.number = application.number + case.number[len(provisional) :]
+    with connection.cursor() as cursor:  # one plain statement: the ORM's CASE costs more CPU
+        cursor.execute(
+            f"UPDATE {Case._meta.db_table} SET number = %s || substr(number, %s) "
+            "WHERE application_id = %s",
+            [application.number, len(provisional) + 1, application.pk],
+        )
 
 
 # ------------------------------------------------------------------------------------ submit
@@ -396,6 +468,7 @@ def submit_application(
     enterprise: Enterprise | None = None,
     profile: Mapping[str, Any] | None = None,
     submitted_by: Any = None,
+    pre_review: bool = True,
 ) -> Application:
     """申请: one Application + one Case per chosen item, their events and outbox rows, in ONE
     transaction; receipt starts the 5-working-day correction window (第32条(四)).
@@ -406,7 +479,10 @@ def submit_application(
     ``submitted_by`` is the window clerk who keys in a walk-in application (recorded on the
     events); by default the applicant (or agent) submits. Raises RuleViolation (unknown code,
     nothing applies, bad answer), PermissionDenied (agent without a valid authorisation, applicant
-    not representing the enterprise, ``submitted_by`` not a window clerk).
+    not representing the enterprise, ``submitted_by`` not a window clerk), PrereviewBlocked (预审:
+    a missing required field or material, an invalid identifier, inconsistent fields — the same
+    checks whichever front door files it; ``pre_review=False`` only for engine tests that start
+    from a skeletal submission).
     """
     key = (idempotency_key or "").strip()
     _check_submission(bundle_code, item_code, key, channel)
@@ -434,6 +510,7 @@ def submit_application(
                 enterprise=enterprise,
                 profile=profile,
                 submitted_by=submitted_by,
+                pre_review=pre_review,
             )
     except IntegrityError:
         existing = _submitted_with_key(applicant, key)  # a concurrent retry won the race
@@ -474,19 +551,23 @@ def _create_application(
     enterprise: Enterprise | None,
     profile: Mapping[str, Any] | None,
     submitted_by: Any,
+    pre_review: bool = True,
 ) -> Application:
     now = clock.now()
     today = _local_date(now)
     code = bundle_code or item_code or ""
     authorisation = _check_standing(applicant, agent, enterprise, code, today)
     commitments.check_credit_gate(applicant, enterprise, materials)
-    plan = _compile(bundle_code, item_code, answers, profile or _profile(applicant, enterprise))
+    profile = profile or _profile(applicant, enterprise)
+    plan = _compile(bundle_code, item_code, answers, profile)
+    if pre_review:
+        _check_pre_review(plan, answers, form_data, materials, profile, today)
     versions = _pinned_item_versions(plan.item_codes, today)
     bundle, bundle_version = _pinned_bundle(bundle_code, today)
     joint = bundle is not None and len({v.department_id for v in versions.values()}) > 1
     due = deadlines.correction_due(get_calendar(), today)
     application = Application.objects.create(
-        number=issue_number(today),
+        number=_provisional_number(),
         applicant=applicant,
         enterprise=enterprise,
         agent=agent,
@@ -498,7 +579,7 @@ def _create_application(
         answers=_json(answers),
         form_data=_json(form_data),
         materials=_json(materials),
-        plan=_json(asdict(plan)),
+        plan=_plain(plan),
         channel=channel,
         status=ApplicationStatus.SUBMITTED,
         idempotency_key=key,
@@ -597,6 +678,57 @@ def _compile(
     return plan
 
 
+def _check_pre_review(
+    plan: compiler.Plan,
+    answers: Mapping[str, Any],
+    form_data: Mapping[str, Any],
+    materials: Sequence[Any],
+    profile: Mapping[str, Any],
+    today: dt.date,
+) -> None:
+    """预审 in the engine: the rules of :mod:`banshi.cases.prereview` (required fields and
+    materials, identifier check characters, consistency between fields and with the applicant's
+    profile) on exactly what is filed, so every front door refuses the same input the same way.
+    Raises :class:`PrereviewBlocked` with the blocking findings; warnings do not stop a filing."""
+    expected = {
+        form_field.code: profile[form_field.prefill]
+        for form_field in plan.form.fields
+        if form_field.type in prereview.PROFILE_IDENTIFIER_TYPES
+        and form_field.prefill
+        and not form_field.code.startswith("agent.")  # the filler's, not the applicant's
+        and profile.get(form_field.prefill)
+    }
+    values = dict(form_data)
+    for form_field in plan.form.fields:  # a field that a situation question asks is its answer
+        if form_field.code in answers:
+            values[form_field.code] = prereview.as_text(answers[form_field.code])
+    findings = prereview.review(
+        plan,
+        values,
+        _material_choices(materials),
+        answers=answers,
+        expected=expected,
+        today=today,
+    )
+    blocking = [finding for finding in findings if finding.blocking]
+    if blocking:
+        raise PrereviewBlocked(blocking)
+
+
+def _material_choices(materials: Sequence[Any]) -> dict[str, prereview.MaterialChoice]:
+    """What was handed in per material code: an upload counts its files (or its one ``sha256``),
+    a commitment (告知承诺) or a deferred material (容缺) counts as its mode."""
+    choices = {}
+    for entry in materials:
+        if not isinstance(entry, Mapping) or not entry.get("code"):
+            continue
+        files = len(entry.get("files") or ()) or (1 if entry.get("sha256") else 0)
+        choices[str(entry["code"])] = prereview.MaterialChoice(
+            mode=entry.get("mode") or prereview.MODE_UPLOAD, files=files
+        )
+    return choices
+
+
 def _pinned_item_versions(
     codes: Sequence[str], day: dt.date
 ) -> dict[str, catalog.ServiceItemVersion]:
@@ -657,7 +789,7 @@ def _create_cases(
     cases: dict[str, Case] = {}
     for position, planned in enumerate(plan.items, start=1):
         version = versions[planned.code]
-        cases[planned.code] = Case.objects.create(
+        cases[planned.code] = Case(
             application=application,
             number=f"{application.number}-{position:02d}",
             position=position,
@@ -669,31 +801,42 @@ def _create_cases(
             on_the_spot=version.promised_days == 0,
             updated_at=application.received_at,
         )
+    Case.objects.bulk_create(cases.values())  # one statement; the rows get their ids
     return cases
 
 
 def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
-    """depends_on = the bundle's ``after`` among the chosen items."""
-    for planned in plan.items:
-        if planned.depends_on:
-            cases[planned.code].depends_on.set([cases[code] for code in planned.depends_on])
+    """depends_on = the bundle's ``after`` among the chosen items (one insert for all links)."""
+    through = Case.depends_on.through
+    links = [
+        through(from_case_id=cases[planned.code].pk, to_case_id=cases[code].pk)
+        for planned in plan.items
+        for code in planned.depends_on
+    ]
+    if links:
+        through.objects.bulk_create(links)
 
 
 def _record_submission(application: Application, cases: Mapping[str, Case], actor: _Actor) -> None:
-    _event(
-        application,
-        None,
-        "submitted",
-        actor,
-        to_state=application.status,
-        data={
-            "channel": application.channel,
-            "items": list(cases),
-            "correction_due": application.correction_due,
-        },
-    )
-    for case in cases.values():
-        _event(
+    """The submission's events (one insert), then the numbers (the sequence lock, taken as late
+    as possible), then the outbox row that announces the numbered application."""
+    today = _local_date(application.received_at)
+    events = [
+        _new_event(
+            application,
+            None,
+            "submitted",
+            actor,
+            to_state=application.status,
+            data={
+                "channel": application.channel,
+                "items": list(cases),
+                "correction_due": application.correction_due,
+            },
+        )
+    ]
+    events += [
+        _new_event(
             application,
             case,
             "received",
@@ -701,6 +844,10 @@ def _record_submission(application: Application, cases: Mapping[str, Case], acto
             to_state=case.state,
             data={"item": case.item.code, "department": case.department.code},
         )
+        for case in cases.values()
+    ]
+    _insert_events(events)
+    _assign_numbers(application, cases, today)
     _outbox(
         "application.submitted",
         application,

@@ -115,21 +115,3 @@ class Document(models.Model):
     @property
     def document_kind(self) -> DocumentKind:
         return DocumentKind(self.kind)
-
-
-class DocumentSequence(models.Model):
-    """文书编号序列: the last number issued per prefix and day (``SL-20261123``).
-
-    Incremented with a single ``UPDATE … SET last_value = last_value + 1`` in a transaction, never
-    as ``max()+1``, so concurrent issuers get distinct numbers.
-    """
-
-    key = models.CharField("序列键", max_length=40, unique=True)
-    last_value = models.PositiveBigIntegerField("已发号", default=0)
-
-    class Meta:
-        verbose_name = "文书编号序列"
-        verbose_name_plural = "文书编号序列"
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.last_value}"

@@ -32,7 +32,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 
 from banshi.core import clock
 from banshi.documents import render
@@ -44,7 +43,7 @@ from banshi.documents.content import (
     to_data,
     validate,
 )
-from banshi.documents.models import Document, DocumentSequence
+from banshi.documents.models import Document
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +56,13 @@ def verify_url(token: str) -> str:
 
 
 def next_number(kind: DocumentKind, day: dt.date) -> str:
-    """``SL-20261123-000001``: prefix per kind, the day, a six-digit daily sequence."""
+    """``SL-20261123-000001``: prefix per kind, the day, a six-digit daily sequence, from the ONE
+    gap-free sequence (:func:`banshi.cases.numbers.next_value`, row-locked per key)."""
+    from banshi.cases.numbers import next_value
+
     key = f"{kind.number_prefix}-{day:%Y%m%d}"
     with transaction.atomic():
-        updated = DocumentSequence.objects.filter(key=key).update(last_value=F("last_value") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    DocumentSequence.objects.create(key=key, last_value=1)
-            except IntegrityError:  # created concurrently: take the next one
-                DocumentSequence.objects.filter(key=key).update(last_value=F("last_value") + 1)
-        value = DocumentSequence.objects.get(key=key).last_value
-    return f"{key}-{value:06d}"
+        return f"{key}-{next_value(key):06d}"
 
 
 def _row(obj: Any, label: str) -> Any:

@@ -241,3 +241,26 @@ def test_withdraw_with_a_stale_version_is_409(api):
     )
     assert response.status_code == 409
     assert "reload" in response.json()["message_en"]
+
+
+def test_the_engine_itself_refuses_what_a_front_door_let_through(api, monkeypatch):
+    """Pre-review runs in the case engine too: a front door that skipped its own check (here the
+    drafts service's review is made to find nothing) still gets 422 with bilingual findings, and
+    nothing is filed."""
+    from banshi.cases import drafts
+
+    number = api.post("/applications", {"bundle_code": "KBCYD", "answers": ANSWERS}).json()[
+        "number"
+    ]
+    real_review = drafts.review
+    monkeypatch.setattr(
+        drafts, "review", lambda draft: drafts.DraftReview(real_review(draft).drafted)
+    )
+    response = api.submit(number)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "prereview_blocked"
+    assert body["message_zh"].startswith("预审未通过") and "经营场所" in body["message_zh"]
+    assert body["message_en"].startswith("pre-review failed")
+    assert {f["code"] for f in body["details"]["findings"]} >= {"LEASE", "shop.address"}
+    assert Application.objects.count() == 0 and OutboxMessage.objects.count() == 0

@@ -24,6 +24,7 @@ def test_every_endpoint_is_listed(document):
         "/api/v1/applications/{number}": {"get", "patch"},
         "/api/v1/applications/{number}/submit": {"post"},
         "/api/v1/applications/{number}/withdraw": {"post"},
+        "/api/v1/applications/{number}/correction": {"post"},
         "/api/v1/files": {"post"},
         "/api/v1/cases": {"get"},
         "/api/v1/cases/{case_id}": {"get"},

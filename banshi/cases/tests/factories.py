@@ -234,6 +234,7 @@ def submit(
             materials=[{"code": "LEASE", "sha256": "0" * 64}],
             idempotency_key=key or f"key-{next(_serial)}",
             channel=extra.pop("channel", "web"),
+            pre_review=extra.pop("pre_review", False),  # skeletal data: the later steps' tests
             **extra,
         )
 

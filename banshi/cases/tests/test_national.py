@@ -33,6 +33,7 @@ def test_a_national_bundle_is_submitted_accepted_and_clocked__art42():
             answers=answers,
             idempotency_key="national-1",
             channel="window",
+            pre_review=False,  # this test is about the clock, not the form
         )
         services.accept(application, clerk(), application.version)
     application = fresh(application)
@@ -51,3 +52,18 @@ def test_a_national_bundle_is_submitted_accepted_and_clocked__art42():
             planned[case.item.code]["depends_on"]
         )
     assert selectors.public_decisions().count() == 0
+
+
+@pytest.mark.usefixtures("national")
+def test_the_stored_plan_is_the_plans_json_copy():
+    """The one-pass plan serialiser writes exactly what asdict + a JSON round trip wrote."""
+    from dataclasses import asdict
+
+    from banshi.catalog import compiler
+    from banshi.catalog.selectors import catalogue_snapshot
+
+    answers = {"shop.area": 500, "shop.outdoor_sign": True, "fire.route": "现场检查"}
+    with clock.frozen(MONDAY):
+        plan = compiler.compile_plan(catalogue_snapshot(clock.today()), "KBCYD", answers, {})
+    assert plan.items
+    assert services._plain(plan) == services._json(asdict(plan))

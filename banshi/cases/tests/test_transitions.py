@@ -58,10 +58,11 @@ def test_staff_roles_of_the_table_exist_in_the_people_app():
 
 
 def test_events_are_only_ever_inserted_by_one_function():
-    """Append-only: the services write events through ``_event`` (an insert) and nowhere else."""
+    """Append-only: the services write events through ``_insert_events`` (an insert, one or many
+    rows at once) and nowhere else."""
     from pathlib import Path
 
     source = (Path(__file__).parents[1] / "services.py").read_text(encoding="utf-8")
     assert source.count("CaseEvent.objects") == 1
-    assert "CaseEvent.objects.create(" in source
+    assert "CaseEvent.objects.bulk_create(" in source
     assert ".delete(" not in source

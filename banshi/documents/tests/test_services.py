@@ -10,11 +10,12 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.storage import default_storage
 
+from banshi.cases.models import NumberSequence
 from banshi.catalog.models import Department
 from banshi.core import clock
 from banshi.documents import selectors, services
 from banshi.documents.content import DocumentIncomplete, DocumentKind
-from banshi.documents.models import Document, DocumentSequence
+from banshi.documents.models import Document
 from banshi.documents.tests.conftest import need_pdf_rendering
 from banshi.documents.tests.samples import APPLICATION, PERSON, sample
 
@@ -46,6 +47,8 @@ def test_issue_assigns_the_number_from_the_sequence(fake_render):
     assert first.number == "SL-20261123-000001"
     assert second.number == "SL-20261123-000002"
     assert fake_render[0].number == "SL-20261123-000001"
+    # one number sequence for the platform (cases.NumberSequence), one row per prefix and day
+    assert NumberSequence.objects.get(key="SL-20261123").last_value == 2
 
 
 def test_issue_date_defaults_to_the_platform_clock(fake_render):
@@ -74,7 +77,7 @@ def test_incomplete_document_writes_nothing(fake_render, media_root):
     with pytest.raises(DocumentIncomplete):
         services.issue_document(doc, reference="A-1")
     assert Document.objects.count() == 0
-    assert DocumentSequence.objects.count() == 0
+    assert NumberSequence.objects.count() == 0
     assert fake_render == []
     assert not (media_root / "documents").exists()
 
