@@ -87,6 +87,7 @@ from banshi.catalog import models as catalog
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.expr import ExprError
+from banshi.licences import selectors as licence_selectors
 from banshi.people.models import Enterprise, Person
 from banshi.workdays.services import get_calendar
 
@@ -562,6 +563,7 @@ def _create_application(
     plan = _compile(bundle_code, item_code, answers, profile)
     if pre_review:
         _check_pre_review(plan, answers, form_data, materials, profile, today)
+    materials = _library_materials(plan, materials, applicant, enterprise, today)
     versions = _pinned_item_versions(plan.item_codes, today)
     bundle, bundle_version = _pinned_bundle(bundle_code, today)
     joint = bundle is not None and len({v.department_id for v in versions.values()}) > 1
@@ -649,7 +651,35 @@ def _profile(applicant: Person, enterprise: Enterprise | None) -> dict[str, Any]
                 "enterprise.address": enterprise.address,
             }
         )
-    return {key: value for key, value in values.items() if value}
+    profile = {key: value for key, value in values.items() if value}
+    # 免证: the licence types the licence library holds in force for them (every front door)
+    profile[compiler.PROFILE_LICENCES] = licence_selectors.held_by(applicant, enterprise)
+    return profile
+
+
+def _library_materials(
+    plan: compiler.Plan,
+    materials: list[Any],
+    applicant: Person,
+    enterprise: Enterprise | None,
+    today: dt.date,
+) -> list[Any]:
+    """免证 on every front door: a planned material that a licence in force stands for, and that
+    the submission does not already account for, is recorded from the licence library (the
+    drafts path records it the same way), so the reviewer sees the licence, never a gap."""
+    given = {str(entry.get("code")) for entry in materials if isinstance(entry, Mapping)}
+    added = []
+    for planned in plan.materials:
+        if planned.route != compiler.ROUTE_LICENCE or not planned.licence_held:
+            continue
+        if planned.code in given:
+            continue
+        licence = licence_selectors.library_licence(
+            applicant, enterprise, planned.licence_type, on=today
+        )
+        if licence is not None:
+            added.append(licence_selectors.material_entry(planned.code, planned.name, licence))
+    return [*materials, *added] if added else materials
 
 
 def _compile(

@@ -98,3 +98,50 @@ def test_a_person_applying_as_themself_uses_their_own_licence(catalogue, setting
     services.record_existing("YYZZ", holder_person=person)
     draft = drafts.create_draft(person, item_code="SCJG-XK-001")
     assert not views_of(draft)["YYZZ-COPY"].needs_upload
+
+
+def test_a_submission_through_the_engine_alone_records_the_licence_too(owner):
+    """The API and the window submit without a draft: the engine reads the licence library itself."""
+    from banshi.cases import services as case_services
+
+    person, enterprise = owner
+    licence = services.record_existing("YYZZ", holder_enterprise=enterprise)
+    application = case_services.submit_application(
+        person,
+        item_code="SCJG-XK-001",
+        form_data={"shop.area": "120"},
+        materials=[
+            {"code": "FOOD-RULES", "name": "食品安全管理制度", "mode": "upload", "sha256": "1" * 64}
+        ],
+        idempotency_key="engine-licence",
+        channel="web",
+        enterprise=enterprise,
+        pre_review=False,
+    )
+    entry = next(e for e in application.materials if e["code"] == "YYZZ-COPY")
+    assert entry["mode"] == "licence" and entry["licence"] == licence.identifier
+
+
+def test_without_a_licence_the_engine_asks_for_the_material(owner):
+    from banshi.cases import services as case_services
+    from banshi.cases.errors import PrereviewBlocked
+
+    person, enterprise = owner
+    with pytest.raises(PrereviewBlocked) as blocked:
+        case_services.submit_application(
+            person,
+            item_code="SCJG-XK-001",
+            form_data={"shop.area": "120"},
+            materials=[
+                {
+                    "code": "FOOD-RULES",
+                    "name": "食品安全管理制度",
+                    "mode": "upload",
+                    "sha256": "1" * 64,
+                }
+            ],
+            idempotency_key="engine-no-licence",
+            channel="web",
+            enterprise=enterprise,
+        )
+    assert "营业执照" in str(blocked.value.zh if hasattr(blocked.value, "zh") else blocked.value)
