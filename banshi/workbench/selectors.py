@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from banshi.cases import conf, deadlines, services
+from banshi.cases import conf, deadlines
 from banshi.cases import permissions as case_permissions
 from banshi.cases import selectors as case_selectors
 from banshi.cases.models import (
@@ -33,13 +33,16 @@ from banshi.cases.models import (
     OpinionValue,
     Supervision,
 )
+from banshi.cases.selectors import (  # the clocks and decision blockers live with the cases
+    ClockView,
+    case_clock,
+    correction_notice_of,
+    intake_clock,
+)
 from banshi.cases.transitions import (
     ACTION_LABELS,
-    DECISION_CLOCK,
     DEPARTMENT_BOUND,
-    ENDED,
     ISSUE_CLOCK,
-    OUTPUT_STATES,
     ROLE_LABELS,
     STATE_LABELS,
     State,
@@ -56,14 +59,6 @@ from banshi.workbench.access import CASE_ROLES, INTAKE_ROLES, SUPERVISION_ROLES
 from banshi.workdays.services import get_calendar
 
 PAGE_SIZE = 50
-
-LEVEL_LABELS = {
-    deadlines.GREEN: "正常",
-    deadlines.YELLOW: "黄色预警",
-    deadlines.RED: "已超期",
-    deadlines.PAUSED: "中止计时",
-    deadlines.NO_CLOCK: "—",
-}
 
 # Open states of a department's queue by default (在办): accepted up to delivery.
 OPEN_STATES = (
@@ -82,61 +77,6 @@ def _values(states: Iterable[State]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ clocks
-@dataclass(frozen=True)
-class ClockView:
-    """A clock as a page shows it: working days left (negative = overdue), total, level."""
-
-    remaining: int | None
-    total: int | None
-    level: str
-    due: dt.date | None = None
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        return LEVEL_LABELS.get(self.level, self.level)
-
-    @property
-    def overdue_days(self) -> int:
-        return -(self.remaining or 0)
-
-    @property
-    def warns(self) -> bool:
-        return self.level in (deadlines.YELLOW, deadlines.RED)
-
-
-def case_clock(case: Case, today: dt.date | None = None) -> ClockView:
-    """The case's legal clock (决定时限 or 制证送达时限) from the case engine."""
-    status = services.clock_status(case, today)
-    state = State(case.state)
-    due = case.issue_due if state in ISSUE_CLOCK else case.decision_due
-    note = "制证送达" if state in ISSUE_CLOCK else ("决定" if state in DECISION_CLOCK else "")
-    return ClockView(status.remaining, status.total, status.level, due, note)
-
-
-def intake_clock(application: Application, today: dt.date | None = None) -> ClockView:
-    """The intake clock of 第32条(四): the correction notice or the intake decision is due within
-    5 working days of receipt (or of the complete corrections); stopped while the applicant
-    corrects. The case engine stores ``intake_due``; this reads it against today."""
-    today = today or clock.today()
-    if application.status != ApplicationStatus.SUBMITTED:
-        return ClockView(None, None, deadlines.NO_CLOCK)
-    notice = correction_notice_of(application)
-    if notice is not None and notice.answered_at is None:
-        return ClockView(None, None, deadlines.PAUSED, notice.due, "等待申请人补正")
-    total = deadlines.CORRECTION_NOTICE_DAYS
-    left = get_calendar().between(today, application.intake_due)
-    level = deadlines.level(left, total, conf.warning_fraction())
-    return ClockView(left, total, level, application.intake_due, "受理决定")
-
-
-def correction_notice_of(application: Application) -> CorrectionNotice | None:
-    try:
-        return application.correction_notice
-    except CorrectionNotice.DoesNotExist:
-        return None
-
-
 # ------------------------------------------------------------------------------------ people
 def applicant_label(application: Application) -> str:
     """The applicant as a list shows them: the enterprise by name, the person masked (DESIGN §8)."""
@@ -541,40 +481,6 @@ def extensions_awaiting(user: Any) -> QuerySet[Extension]:
         .select_related("case", "case__item_version", "case__department")
         .order_by("requested_at", "pk")
     )
-
-
-@dataclass
-class Dependency:
-    case: Case
-    done: bool  # produced its output (制证/办结 with a grant)
-    ended: bool
-
-
-def prerequisites(case: Case) -> list[Dependency]:
-    rows = []
-    for other in case.depends_on.select_related("item_version", "department").order_by("position"):
-        state = State(other.state)
-        done = other.outcome == "grant" and state in OUTPUT_STATES
-        rows.append(Dependency(other, done, state in ENDED))
-    return rows
-
-
-def decision_blockers(
-    case: Case, deps: Sequence[Dependency], opinions: Sequence[Opinion]
-) -> list[str]:
-    """Why the decide button is disabled, as the case engine would refuse it (displayed only;
-    :func:`banshi.cases.services.decide` is the check)."""
-    reasons = []
-    running = [dep.case.item_version.name for dep in deps if not dep.done and not dep.ended]
-    if running:
-        reasons.append(
-            f"前置事项（{'、'.join(running)}）尚未办结出证：本办件可以审查，但暂不能作出决定。"
-        )
-    if case.joint_review:
-        pending = [o.department.name for o in opinions if o.opinion == OpinionValue.NONE]
-        if pending:
-            reasons.append(f"联合审查意见尚未齐备：{'、'.join(pending)}。")
-    return reasons
 
 
 def case_actions(user: Any, case: Case) -> set[str]:

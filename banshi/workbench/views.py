@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from banshi.audit.services import record_case_read
 from banshi.cases import deadlines, services
+from banshi.cases import selectors as case_selectors
 from banshi.cases.errors import CaseError, ConflictError, InvalidTransition, PermissionDenied
 from banshi.cases.models import Application, Case, Extension
 from banshi.cases.transitions import STATE_LABELS, State
@@ -247,12 +248,12 @@ def _render_application(
             open_forms[key] = form
         else:
             unsaved = (APPLICATION_ACTIONS[key].label, form)
-    notice = selectors.correction_notice_of(application)
+    notice = case_selectors.correction_notice_of(application)
     cases = list(application.cases.all())
     context = {
         "application": application,
         "applicant": selectors.applicant_facts(application),
-        "clock": selectors.intake_clock(application),
+        "clock": case_selectors.intake_clock(application),
         "form_rows": selectors.form_rows(application),
         "answers": selectors.answer_rows(application),
         "materials": selectors.material_rows(application),
@@ -493,7 +494,7 @@ def _render_case(
     opinions = list(
         case.opinions.select_related("department", "given_by").order_by("department__code")
     )
-    deps = selectors.prerequisites(case)
+    deps = case_selectors.prerequisites(case)
     open_forms = _case_forms(user, case, extension)
     opinion_forms = [
         (
@@ -532,13 +533,13 @@ def _render_case(
         "case": case,
         "application": application,
         "item_version": item_version,
-        "clock": selectors.case_clock(case),
+        "clock": case_selectors.case_clock(case),
         "applicant": selectors.applicant_facts(application),
         "form_rows": selectors.form_rows(application),
         "materials": [m for m in selectors.material_rows(application) if case.item.code in m.items],
         "prerequisites": deps,
         "dependants": list(case.dependants.select_related("item_version", "department")),
-        "blockers": selectors.decision_blockers(case, deps, opinions),
+        "blockers": case_selectors.decision_blockers(case, deps, opinions),
         "opinions": opinions,
         "opinion_forms": opinion_forms,
         "pauses": list(case.pauses.select_related("started_by", "ended_by")),

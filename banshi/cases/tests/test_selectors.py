@@ -85,3 +85,21 @@ def test_granted_decisions_are_public_denied_ones_are_not__art40():
         services.decide(granted, True, "符合条件", head(), granted.version)
         services.decide(denied, False, "不符合", head(), denied.version, remedy_notice="可复议")
     assert list(selectors.public_decisions()) == [fresh(granted)]
+
+
+def test_the_decision_blockers_shown_are_the_engine_s_refusal():
+    """第29条/bundle `after`: a case whose prerequisite has not produced its output may be reviewed
+    but not decided; the page's reason and the engine's refusal say the same thing."""
+    from banshi.cases.errors import PrerequisitePending
+    from banshi.cases.tests.factories import case_of, granted_and_issued, head, reviewing
+
+    application = accepted()
+    licence_case = reviewing(case_of(application, "SCJG-XK-001"), head())
+    blockers = selectors.decision_blockers(licence_case, selectors.prerequisites(licence_case), [])
+    assert len(blockers) == 1 and "前置事项" in blockers[0]
+    with pytest.raises(PrerequisitePending):
+        services.decide(licence_case, True, "符合条件", head(), licence_case.version)
+    granted_and_issued(case_of(application, "SCJG-DJ-001"))
+    assert (
+        selectors.decision_blockers(licence_case, selectors.prerequisites(licence_case), []) == []
+    )
