@@ -151,6 +151,8 @@ def test_a_remarked_licence_is_verified_publicly_and_replaced_once_the_material_
         visitor.wait_for_url("**/licences/verify/?id=*")
         failure = visitor.locator(".licence-verdict").inner_text()
         assert "核验失败" in failure and "证照标识无效" in failure
+        assert visitor.locator("#licence-id").input_value() == altered
+        assert visitor.locator("#header-q").input_value() == ""  # the site search stays empty
         visitor.screenshot(path=SCREENSHOTS / "licences-04-altered-id-phone.png", full_page=True)
         _no_horizontal_scroll(visitor)
         public.close()
