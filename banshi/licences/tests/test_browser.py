@@ -178,6 +178,12 @@ def test_a_remarked_licence_is_verified_publicly_and_replaced_once_the_material_
         assert current.count() == 1 and "加注" not in current.inner_text()
         assert "已换发" in cards.filter(has=page.locator(".licence-status-replaced")).inner_text()
         page.screenshot(path=SCREENSHOTS / "licences-06-mine-replaced.png", full_page=True)
+        phone, pocket = _context(browser, PHONE)
+        phone.add_cookies(context.cookies())
+        pocket.goto(f"{base}/licences/mine/")
+        pocket.screenshot(path=SCREENSHOTS / "licences-06-mine-replaced-phone.png", full_page=True)
+        _no_horizontal_scroll(pocket)
+        phone.close()
 
         # 6. The holder's messages: the licence was issued, then replaced.
         page.goto(f"{base}/messages/")
@@ -196,6 +202,8 @@ def test_a_remarked_licence_is_verified_publicly_and_replaced_once_the_material_
         auditor_page.get_by_role("button", name="查询").click()
         rows = auditor_page.locator("table.audit-table tbody tr", has_text=reviewer.username)
         assert rows.count() >= 1 and "查看办件" in rows.first.inner_text()
+        assert user.person.id_number not in auditor_page.content()  # masked for the auditor too
+        assert auditor_page.locator("#header-q").input_value() == ""
         auditor_page.screenshot(path=SCREENSHOTS / "licences-08-audit.png", full_page=True)
         audit.close()
 
