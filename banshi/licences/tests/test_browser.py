@@ -174,6 +174,7 @@ def test_a_remarked_licence_is_verified_publicly_and_replaced_once_the_material_
         page.goto(f"{base}/licences/mine/")
         cards = page.locator("article.licence-card", has_text=licence.name)
         assert cards.count() == 2
+        assert cards.first.locator(".licence-status-valid").count() == 1  # in force comes first
         current = cards.filter(has=page.locator(".licence-status-valid"))
         assert current.count() == 1 and "加注" not in current.inner_text()
         assert "已换发" in cards.filter(has=page.locator(".licence-status-replaced")).inner_text()
