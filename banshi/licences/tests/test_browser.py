@@ -159,9 +159,12 @@ def test_a_remarked_licence_is_verified_publicly_and_replaced_once_the_material_
 
         # 4. 容缺补交: from 我的信用 to the supplement page, upload the material.
         page.goto(f"{base}/credit/mine/")
+        owed = page.locator("#supplement-title").locator("xpath=..").inner_text()
+        assert "食品安全管理制度" in owed and "2025-03-17" in owed
+        page.screenshot(path=SCREENSHOTS / "licences-05-credit-mine-owed.png", full_page=True)
         page.get_by_role("link", name="去补交").click()
         page.wait_for_url("**/credit/supplements/*/")
-        page.screenshot(path=SCREENSHOTS / "licences-05-supplement.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / "licences-05-supplement-page.png", full_page=True)
         page.locator("input[name=files]").set_input_files(
             {"name": "食品安全管理制度.pdf", "mimeType": "application/pdf", "buffer": PDF}
         )
