@@ -30,7 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/search.html",
-        {"form": form, "page": result, "query": query.urlencode()},
+        {"form": form, "page": result, "filters": query.urlencode()},
     )
 
 

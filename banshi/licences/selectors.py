@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from banshi.core import clock
 from banshi.licences.models import HolderCodeType, Licence, LicenceStatus
@@ -66,11 +66,17 @@ def held_licence_codes(
 
 
 def licences_of(person: Person, enterprises: list[Enterprise]) -> QuerySet[Licence]:
-    """我的证照: the person's own licences and those of the enterprises they represent."""
+    """我的证照: the person's own licences and those of the enterprises they represent; those in
+    force first (a replaced licence sorts after its replacement, not before it by its status code)."""
+    in_force_first = Case(
+        When(status=LicenceStatus.VALID, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     return (
         Licence.objects.filter(Q(holder_person=person) | Q(holder_enterprise__in=enterprises))
         .select_related("licence_type", "holder_enterprise", "replaces")
-        .order_by("status", "-issued_on", "-id")
+        .order_by(in_force_first, "status", "-issued_on", "-id")
     )
 
 

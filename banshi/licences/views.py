@@ -88,7 +88,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """核验证照标识: someone types the identifier printed on a licence."""
     raw = (request.GET.get("id") or "").strip()
-    context: dict = {"query": raw}
+    context: dict = {"licence_query": raw}  # not "query": that fills the header search box
     if raw:
         verdict = verification.lookup(raw)
         context["verdict"] = verdict
