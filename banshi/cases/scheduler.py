@@ -58,14 +58,12 @@ def run_once() -> None:
     the deadline scan, pending notices, outbox dispatch, deliveries, …), the same functions the
     Celery workers run in production; a failing job is logged, never raised (it runs again at
     its next turn)."""
-    from django.utils import timezone
-
-    from banshi.core import jobs
+    from banshi.core import clock, jobs
 
     global _timetable
     if _timetable is None:
         _timetable = jobs.Timetable()
-    _timetable.run_due(timezone.now())
+    _timetable.run_due(clock.now())
 
 
 def _run() -> None:

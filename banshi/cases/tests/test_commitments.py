@@ -321,7 +321,23 @@ def test_instant_approval_skips_a_subject_in_bad_standing(catalogue):
 
 
 def test_instant_approval_skips_an_incomplete_application(catalogue):
-    application = _submit(item="IA-001", materials=())
+    """An incomplete application is refused at submission (pre-review); one that reaches the engine
+    without pre-review (engine-level submission) is still never granted automatically."""
+    from banshi.cases.errors import PrereviewBlocked
+
+    with pytest.raises(PrereviewBlocked):
+        _submit(item="IA-001", materials=())
+    person = make_person()
+    with clock.frozen(MONDAY):
+        application = services.submit_application(
+            person,
+            item_code="IA-001",
+            form_data={"enterprise.name": "某某公司"},
+            materials=[],
+            idempotency_key="incomplete-ia",
+            channel="web",
+            pre_review=False,
+        )
     assert application.cases.get().state == "received"
 
 

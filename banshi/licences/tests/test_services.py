@@ -246,9 +246,10 @@ def test_an_existing_licence_is_recorded_once(catalogue):
     assert one == two and verification.check(one, today=MONDAY).valid
 
 
-def test_the_in_process_scheduler_expires_and_reminds_too(catalogue):
+def test_the_in_process_scheduler_expires_and_reminds_too(catalogue, monkeypatch):
     from banshi.cases import scheduler
 
+    monkeypatch.setattr(scheduler, "_timetable", None)  # a fresh process: every job is due
     LicenceType.objects.filter(code="YYZZ").update(valid_years=1)
     licence = a_licence(catalogue)
     with clock.frozen(dt.date(2026, 3, 3)):
