@@ -45,6 +45,7 @@ class Action(models.TextChoices):
     VIEW_CALLER = "data.view_caller", "查看诉求人信息"
     UNMASK = "data.unmask", "查看完整证件号/手机号"
     DATA_SHARE = "datashare.call", "数据共享调用"
+    DOWNLOAD = "data.download", "下载含个人信息的文件"
     PURGE = "audit.purge", "清理过期审计日志"
 
 
