@@ -81,6 +81,22 @@ def mask_text(text: str) -> str:
     return re.sub(r"(?<!\d)1\d{10}(?!\d)", lambda m: identifiers.mask_phone(m.group()), text)
 
 
+_ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
+_PHONE = re.compile(r"(\+?86)?1\d{10}")
+
+
+def mask_username(text: str) -> str:
+    """The name typed at a failed login, kept (who tried what) but masked when it is an ID number
+    or a mobile number: people type those as their account, and the trail must not hold them
+    in full (个人信息保护法 第五十一条: 去标识化)."""
+    compact = identifiers.normalise(text).replace("-", "")
+    if _ID_NUMBER.fullmatch(compact):
+        return identifiers.mask_id_number(compact)
+    if _PHONE.fullmatch(compact):
+        return identifiers.mask_phone(compact)
+    return mask_text(text)
+
+
 def _case_number(case: Any) -> str:
     if case is None:
         return ""
