@@ -285,10 +285,7 @@ def purge(*, days: int | None = None, actor: Any = None) -> PurgeResult:
             cutoff=cutoff,
             at=clock.now(),
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence <= %s", [last.sequence]
-            )
+        _delete_through(last.sequence)
         record(
             actor=actor,
             action=Action.PURGE,
@@ -296,6 +293,25 @@ def purge(*, days: int | None = None, actor: Any = None) -> PurgeResult:
             details={"through_sequence": last.sequence, "purged": count},
         )
     return PurgeResult(count, last.sequence, cutoff)
+
+
+def _delete_through(sequence: int) -> None:
+    delete_entries("sequence <= %s", [sequence])
+
+
+def delete_entries(where: str, params: list) -> None:
+    """The one DELETE of audit entries (the purge; the benchmark removing its own synthetic rows).
+    On PostgreSQL the append-only trigger (migration 0003) lets it through only while
+    ``banshi.audit_purge`` is on: set for this statement and switched off again at once
+    (``set_config(…, true)`` would otherwise last to the end of an outer transaction)."""
+    table = AuditEntry._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:  # the setting is per transaction
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            cursor.execute("SELECT set_config('banshi.audit_purge', 'on', true)")
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+        if postgres:  # (a failed DELETE rolls back, and the setting with it)
+            cursor.execute("SELECT set_config('banshi.audit_purge', 'off', true)")
 
 
 # ----------------------------------------------------------------------------------- staff reads
