@@ -26,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
 from banshi.audit import chain
-from banshi.audit.models import Action, AuditCheckpoint, AuditEntry, ChainHead
+from banshi.audit.models import Action, AuditAnchor, AuditCheckpoint, AuditEntry, ChainHead
 from banshi.core import clock
 from banshi.people import identifiers
 
@@ -182,10 +182,12 @@ _COLUMNS = ("sequence", "at", "actor_id", "actor_username", "action", "subject_k
 def verify(*, chunk_size: int = 5000, anchor: tuple[int, str] | None = None) -> chain.Report:
     """Walk the chain from the last purge checkpoint (or the start) to the head. ``anchor``
     (sequence, hash), as printed earlier by ``banshi audit head`` and kept outside, must still be
-    in the chain: this catches a chain recomputed from scratch by someone who knows the algorithm."""
+    in the chain: this catches a chain recomputed from scratch by someone who knows the algorithm.
+    So must every signed :class:`AuditAnchor` stored by ``banshi audit anchor``."""
     report = _walk(chunk_size)
-    if report.ok and anchor is not None:
-        problem = _anchor_problem(*anchor)
+    if report.ok:
+        problem = _anchor_problem(*anchor) if anchor is not None else None
+        problem = problem or _stored_anchor_problem()
         if problem is not None:
             return chain.Report(
                 report.checked, report.first_sequence, report.last_sequence, report.last_hash,
@@ -241,6 +243,99 @@ def head() -> dict[str, Any]:
         "algorithm": chain.ALGORITHM,
         "anchor": f"{current.sequence}:{current.hash}" if current else None,
     }
+
+
+# ------------------------------------------------------------------------------------ anchoring
+ANCHOR_KEY_OWNER = "audit"  # the "department" written in the key file
+
+
+def _anchor_message(sequence: int, digest: str, at: dt.datetime) -> bytes:
+    """What an anchor's signature covers (versioned, so the format can change later)."""
+    return f"banshi-audit-anchor:v1:{sequence}:{digest}:{chain._instant(at)}".encode()
+
+
+def _anchor_key():
+    """The key pair that signs anchors: the configured one, else the one of the last anchor, else
+    a new one (``BANSHI_LICENCE_ALGORITHM``, SM2 by default) written to the key directory."""
+    from banshi.licences import keys, signing
+
+    fingerprint = getattr(settings, "BANSHI_AUDIT_ANCHOR_KEY", "") or (
+        AuditAnchor.objects.order_by("-at").values_list("key_fingerprint", flat=True).first()
+    )
+    if fingerprint:
+        return keys.load(fingerprint)
+    pair = signing.generate(getattr(settings, "BANSHI_LICENCE_ALGORITHM", signing.SM2))
+    keys.write(pair, ANCHOR_KEY_OWNER)
+    return pair
+
+
+def anchor() -> AuditAnchor:
+    """``banshi audit anchor``: sign the current chain head and store the signed anchor. When the
+    head has not moved since the last anchor, that anchor is returned (the daily job may rerun)."""
+    from banshi.licences import signing
+
+    with transaction.atomic():
+        current = _locked_head()
+        last = AuditAnchor.objects.order_by("-sequence", "-at").first()
+        if last is not None and (last.sequence, last.hash) == (current.sequence, current.hash):
+            return last
+        pair = _anchor_key()
+        at = clock.now()
+        message = _anchor_message(current.sequence, current.hash, at)
+        return AuditAnchor.objects.create(
+            sequence=current.sequence,
+            hash=current.hash,
+            at=at,
+            algorithm=pair.algorithm,
+            key_fingerprint=pair.fingerprint,
+            public_key=pair.public_hex,
+            signature=signing.sign(pair.algorithm, pair.private_hex, pair.public_hex, message),
+        )
+
+
+def anchor_job() -> None:
+    """The daily background job (registered in ``AuditConfig.ready``)."""
+    anchor()
+
+
+def anchor_interval() -> int:
+    return max(1, int(getattr(settings, "BANSHI_AUDIT_ANCHOR_HOURS", 24))) * 3600
+
+
+def anchor_signature_problem(stored: AuditAnchor) -> str | None:
+    """Why a stored anchor's signature cannot be trusted, or ``None``. The public key comes from
+    the key file (outside the database), never from the row, so a forged row cannot carry its
+    own key; a configured ``BANSHI_AUDIT_ANCHOR_KEY`` must be the key that signed."""
+    from banshi.licences import keys, signing
+
+    configured = getattr(settings, "BANSHI_AUDIT_ANCHOR_KEY", "")
+    if configured and stored.key_fingerprint != configured:
+        return "签名密钥不是配置的锚定密钥 / signed with a key other than BANSHI_AUDIT_ANCHOR_KEY"
+    try:
+        pair = keys.load(stored.key_fingerprint)
+    except (keys.KeyMissing, signing.SigningError) as error:
+        return f"无法核验签名 / cannot check the signature: {error}"
+    message = _anchor_message(stored.sequence, stored.hash, stored.at)
+    if not signing.verify(pair.algorithm, pair.public_hex, message, stored.signature):
+        return (
+            "签名无效（锚定记录被改动或伪造）/ invalid signature (the anchor was edited or forged)"
+        )
+    return None
+
+
+def _stored_anchor_problem() -> chain.Problem | None:
+    for stored in AuditAnchor.objects.order_by("sequence", "at").iterator():
+        reason = anchor_signature_problem(stored)
+        if reason is not None:
+            return chain.Problem(
+                stored.sequence,
+                "anchor",
+                f"锚定 #{stored.sequence} ({stored.at:%Y-%m-%d}): {reason}",
+            )
+        problem = _anchor_problem(stored.sequence, stored.hash)
+        if problem is not None:
+            return problem
+    return None
 
 
 # ------------------------------------------------------------------------------------ retention
