@@ -135,3 +135,10 @@ def test_the_anchor_is_a_daily_background_job(settings):
     _append(1)
     jobs.run("audit.anchor")
     assert AuditAnchor.objects.get().sequence == 1
+
+
+def test_an_anchor_of_the_empty_chain_still_verifies_after_entries_follow():
+    assert services.anchor().sequence == 0
+    _append(2)
+    services.anchor()
+    assert services.verify().ok
