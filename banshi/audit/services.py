@@ -304,7 +304,7 @@ def anchor_interval() -> int:
     return max(1, int(getattr(settings, "BANSHI_AUDIT_ANCHOR_HOURS", 24))) * 3600
 
 
-def anchor_signature_problem(stored: AuditAnchor) -> str | None:
+def anchor_signature_problem(stored: AuditAnchor, loaded: dict | None = None) -> str | None:
     """Why a stored anchor's signature cannot be trusted, or ``None``. The public key comes from
     the key file (outside the database), never from the row, so a forged row cannot carry its
     own key; a configured ``BANSHI_AUDIT_ANCHOR_KEY`` must be the key that signed."""
@@ -313,8 +313,11 @@ def anchor_signature_problem(stored: AuditAnchor) -> str | None:
     configured = getattr(settings, "BANSHI_AUDIT_ANCHOR_KEY", "")
     if configured and stored.key_fingerprint != configured:
         return "签名密钥不是配置的锚定密钥 / signed with a key other than BANSHI_AUDIT_ANCHOR_KEY"
+    loaded = {} if loaded is None else loaded  # fingerprint -> key pair (a load derives the key)
     try:
-        pair = keys.load(stored.key_fingerprint)
+        if stored.key_fingerprint not in loaded:
+            loaded[stored.key_fingerprint] = keys.load(stored.key_fingerprint)
+        pair = loaded[stored.key_fingerprint]
     except (keys.KeyMissing, signing.SigningError) as error:
         return f"无法核验签名 / cannot check the signature: {error}"
     message = _anchor_message(stored.sequence, stored.hash, stored.at)
@@ -326,8 +329,9 @@ def anchor_signature_problem(stored: AuditAnchor) -> str | None:
 
 
 def _stored_anchor_problem() -> chain.Problem | None:
+    loaded: dict = {}
     for stored in AuditAnchor.objects.order_by("sequence", "at").iterator():
-        reason = anchor_signature_problem(stored)
+        reason = anchor_signature_problem(stored, loaded)
         if reason is not None:
             return chain.Problem(
                 stored.sequence,
