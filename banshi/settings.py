@@ -203,6 +203,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Entries older than this are removed by `banshi audit purge` (a checkpoint keeps the chain
 # verifiable). 网络安全法 第二十一条: network logs are kept at least six months; less is refused.
 BANSHI_AUDIT_RETENTION_DAYS = env_int("BANSHI_AUDIT_RETENTION_DAYS", 180)
+# `banshi audit anchor` signs the chain head with this key (a fingerprint of a key file in
+# BANSHI_LICENCE_KEY_DIR); empty = a key generated on the first anchor, then reused.
+BANSHI_AUDIT_ANCHOR_KEY = os.environ.get("BANSHI_AUDIT_ANCHOR_KEY", "")
+# Hours between two anchors made by the background job (daily by default).
+BANSHI_AUDIT_ANCHOR_HOURS = env_int("BANSHI_AUDIT_ANCHOR_HOURS", 24)
 # Remembers the request's user for the audit of permission changes made through signals.
 MIDDLEWARE += ["banshi.audit.context.CurrentUserMiddleware"]
 

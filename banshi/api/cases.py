@@ -17,6 +17,7 @@ from banshi.api.auth import AUTH
 from banshi.api.errors import ApiError, bad_request, not_found
 from banshi.api.present import case_brief, case_out
 from banshi.api.schemas import ActionIn, CaseOut, CasePage, ErrorOut
+from banshi.audit.services import record_case_read
 from banshi.cases import selectors, services
 from banshi.cases.models import Case
 from banshi.catalog.models import Department
@@ -97,7 +98,9 @@ def list_cases(request, query: Query[CaseQuery]):
 def read_case(request, case_id: str):
     """``case_id`` is the case number (``BS-20250303-000001-01``) or its numeric id."""
     user = _staff(request)
-    return Status(200, case_out(_visible(user, case_id), user))
+    case = _visible(user, case_id)
+    record_case_read(request, case.application, case=case)  # 审计: staff saw the applicant
+    return Status(200, case_out(case, user))
 
 
 # ------------------------------------------------------------------------------ actions
@@ -265,4 +268,5 @@ def act(request, case_id: str, action: str, payload: ActionIn):
         raise not_found("该办件", "case")
     run(case, user, payload)
     fresh = _lookup(str(case.pk))
+    record_case_read(request, fresh.application, case=fresh)  # 审计: the answer shows the applicant
     return Status(200, case_out(fresh, user))

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from banshi.api.auth import AUTH
 from banshi.api.errors import ApiError, not_found
 from banshi.api.schemas import ErrorOut
+from banshi.audit.services import record_profile_read
 from banshi.catalog.models import Department
 from banshi.core import clock
 from banshi.credit import conf, imports, selectors, services
@@ -133,6 +134,7 @@ def subject_standing(request, identifier: str, on: dt.date | None = None):
     if subject is None:
         raise not_found("该主体", "subject")
     found = selectors.standing(subject, on)
+    record_profile_read(request, subject, purpose="信用查询")  # 审计: staff saw who it is
     return {
         "name": subject.name,
         "level": found.level,

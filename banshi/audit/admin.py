@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from banshi.audit.models import AuditCheckpoint, AuditEntry
+from banshi.audit.models import AuditAnchor, AuditCheckpoint, AuditEntry
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -33,3 +33,8 @@ class AuditEntryAdmin(_ReadOnly):
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(_ReadOnly):
     list_display = ["through_sequence", "purged", "cutoff", "at"]
+
+
+@admin.register(AuditAnchor)
+class AuditAnchorAdmin(_ReadOnly):
+    list_display = ["sequence", "hash", "at", "algorithm", "key_fingerprint"]

@@ -12,3 +12,12 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from banshi.audit import checks, signals  # noqa: F401  (retention check; logins and permission changes)
+        from banshi.audit.services import anchor_interval
+        from banshi.core import jobs
+
+        jobs.register(
+            "audit.anchor",
+            "banshi.audit.services:anchor_job",
+            every=anchor_interval,
+            description="审计链头签名锚定",
+        )

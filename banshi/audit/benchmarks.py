@@ -117,10 +117,7 @@ def bench_audit(size: int) -> BenchResult:
             lambda: selectors.page(selectors.Filters(), before=start_sequence + size // 2)
         )
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence > %s", [start_sequence]
-            )
+        services.delete_entries("sequence > %s", [start_sequence])
         ChainHead.objects.filter(pk=1).update(sequence=start_sequence, hash=start_hash)
         from banshi.people.models import LoginAttempt
 

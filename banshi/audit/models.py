@@ -45,6 +45,7 @@ class Action(models.TextChoices):
     VIEW_CALLER = "data.view_caller", "查看诉求人信息"
     UNMASK = "data.unmask", "查看完整证件号/手机号"
     DATA_SHARE = "datashare.call", "数据共享调用"
+    DOWNLOAD = "data.download", "下载含个人信息的文件"
     PURGE = "audit.purge", "清理过期审计日志"
 
 
@@ -132,3 +133,26 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"≤ #{self.through_sequence}"
+
+
+class AuditAnchor(models.Model):
+    """审计链头锚定: the chain head (sequence, hash) signed with the platform's key (SM2 by
+    default) at a time. ``banshi audit verify`` checks each one: a chain rebuilt from scratch no
+    longer holds the anchored hash, and a forged anchor fails the signature (the private key is a
+    file outside the database). Copy each anchor outside the platform too."""
+
+    sequence = models.BigIntegerField("链头序号", db_index=True)
+    hash = models.CharField("链头摘要", max_length=64)
+    at = models.DateTimeField("锚定时间")
+    algorithm = models.CharField("签名算法", max_length=16)
+    key_fingerprint = models.CharField("密钥指纹", max_length=64)
+    public_key = models.CharField("公钥", max_length=128)
+    signature = models.CharField("签名", max_length=256)
+
+    class Meta:
+        verbose_name = "审计链头锚定"
+        verbose_name_plural = "审计链头锚定"
+        ordering = ["-sequence", "-at"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]} @ {self.at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
 from banshi.audit import chain
-from banshi.audit.models import Action, AuditCheckpoint, AuditEntry, ChainHead
+from banshi.audit.models import Action, AuditAnchor, AuditCheckpoint, AuditEntry, ChainHead
 from banshi.core import clock
 from banshi.people import identifiers
 
@@ -79,6 +79,22 @@ def mask_text(text: str) -> str:
     """Mask anything that looks like an ID number or a mobile number inside free text."""
     text = re.sub(r"\d{17}[\dXx]", lambda m: identifiers.mask_id_number(m.group()), text)
     return re.sub(r"(?<!\d)1\d{10}(?!\d)", lambda m: identifiers.mask_phone(m.group()), text)
+
+
+_ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
+_PHONE = re.compile(r"(\+?86)?1\d{10}")
+
+
+def mask_username(text: str) -> str:
+    """The name typed at a failed login, kept (who tried what) but masked when it is an ID number
+    or a mobile number: people type those as their account, and the trail must not hold them
+    in full (个人信息保护法 第五十一条: 去标识化)."""
+    compact = identifiers.normalise(text).replace("-", "")
+    if _ID_NUMBER.fullmatch(compact):
+        return identifiers.mask_id_number(compact)
+    if _PHONE.fullmatch(compact):
+        return identifiers.mask_phone(compact)
+    return mask_text(text)
 
 
 def _case_number(case: Any) -> str:
@@ -166,10 +182,12 @@ _COLUMNS = ("sequence", "at", "actor_id", "actor_username", "action", "subject_k
 def verify(*, chunk_size: int = 5000, anchor: tuple[int, str] | None = None) -> chain.Report:
     """Walk the chain from the last purge checkpoint (or the start) to the head. ``anchor``
     (sequence, hash), as printed earlier by ``banshi audit head`` and kept outside, must still be
-    in the chain: this catches a chain recomputed from scratch by someone who knows the algorithm."""
+    in the chain: this catches a chain recomputed from scratch by someone who knows the algorithm.
+    So must every signed :class:`AuditAnchor` stored by ``banshi audit anchor``."""
     report = _walk(chunk_size)
-    if report.ok and anchor is not None:
-        problem = _anchor_problem(*anchor)
+    if report.ok:
+        problem = _anchor_problem(*anchor) if anchor is not None else None
+        problem = problem or _stored_anchor_problem()
         if problem is not None:
             return chain.Report(
                 report.checked, report.first_sequence, report.last_sequence, report.last_hash,
@@ -179,6 +197,8 @@ def verify(*, chunk_size: int = 5000, anchor: tuple[int, str] | None = None) -> 
 
 
 def _anchor_problem(sequence: int, expected: str) -> chain.Problem | None:
+    if sequence == 0 and expected == chain.GENESIS:
+        return None  # the empty chain (an anchor taken before anything was recorded)
     entry = AuditEntry.objects.filter(sequence=sequence).values_list("hash", flat=True).first()
     if entry is None:
         checkpoint = AuditCheckpoint.objects.filter(through_sequence=sequence).first()
@@ -227,6 +247,103 @@ def head() -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------------ anchoring
+ANCHOR_KEY_OWNER = "audit"  # the "department" written in the key file
+
+
+def _anchor_message(sequence: int, digest: str, at: dt.datetime) -> bytes:
+    """What an anchor's signature covers (versioned, so the format can change later)."""
+    return f"banshi-audit-anchor:v1:{sequence}:{digest}:{chain._instant(at)}".encode()
+
+
+def _anchor_key():
+    """The key pair that signs anchors: the configured one, else the one of the last anchor, else
+    a new one (``BANSHI_LICENCE_ALGORITHM``, SM2 by default) written to the key directory."""
+    from banshi.licences import keys, signing
+
+    fingerprint = getattr(settings, "BANSHI_AUDIT_ANCHOR_KEY", "") or (
+        AuditAnchor.objects.order_by("-at").values_list("key_fingerprint", flat=True).first()
+    )
+    if fingerprint:
+        return keys.load(fingerprint)
+    pair = signing.generate(getattr(settings, "BANSHI_LICENCE_ALGORITHM", signing.SM2))
+    keys.write(pair, ANCHOR_KEY_OWNER)
+    return pair
+
+
+def anchor() -> AuditAnchor:
+    """``banshi audit anchor``: sign the current chain head and store the signed anchor. When the
+    head has not moved since the last anchor, that anchor is returned (the daily job may rerun)."""
+    from banshi.licences import signing
+
+    with transaction.atomic():
+        current = _locked_head()
+        last = AuditAnchor.objects.order_by("-sequence", "-at").first()
+        if last is not None and (last.sequence, last.hash) == (current.sequence, current.hash):
+            return last
+        pair = _anchor_key()
+        at = clock.now()
+        message = _anchor_message(current.sequence, current.hash, at)
+        return AuditAnchor.objects.create(
+            sequence=current.sequence,
+            hash=current.hash,
+            at=at,
+            algorithm=pair.algorithm,
+            key_fingerprint=pair.fingerprint,
+            public_key=pair.public_hex,
+            signature=signing.sign(pair.algorithm, pair.private_hex, pair.public_hex, message),
+        )
+
+
+def anchor_job() -> None:
+    """The daily background job (registered in ``AuditConfig.ready``)."""
+    anchor()
+
+
+def anchor_interval() -> int:
+    return max(1, int(getattr(settings, "BANSHI_AUDIT_ANCHOR_HOURS", 24))) * 3600
+
+
+def anchor_signature_problem(stored: AuditAnchor, loaded: dict | None = None) -> str | None:
+    """Why a stored anchor's signature cannot be trusted, or ``None``. The public key comes from
+    the key file (outside the database), never from the row, so a forged row cannot carry its
+    own key; a configured ``BANSHI_AUDIT_ANCHOR_KEY`` must be the key that signed."""
+    from banshi.licences import keys, signing
+
+    configured = getattr(settings, "BANSHI_AUDIT_ANCHOR_KEY", "")
+    if configured and stored.key_fingerprint != configured:
+        return "签名密钥不是配置的锚定密钥 / signed with a key other than BANSHI_AUDIT_ANCHOR_KEY"
+    loaded = {} if loaded is None else loaded  # fingerprint -> key pair (a load derives the key)
+    try:
+        if stored.key_fingerprint not in loaded:
+            loaded[stored.key_fingerprint] = keys.load(stored.key_fingerprint)
+        pair = loaded[stored.key_fingerprint]
+    except (keys.KeyMissing, signing.SigningError) as error:
+        return f"无法核验签名 / cannot check the signature: {error}"
+    message = _anchor_message(stored.sequence, stored.hash, stored.at)
+    if not signing.verify(pair.algorithm, pair.public_hex, message, stored.signature):
+        return (
+            "签名无效（锚定记录被改动或伪造）/ invalid signature (the anchor was edited or forged)"
+        )
+    return None
+
+
+def _stored_anchor_problem() -> chain.Problem | None:
+    loaded: dict = {}
+    for stored in AuditAnchor.objects.order_by("sequence", "at").iterator():
+        reason = anchor_signature_problem(stored, loaded)
+        if reason is not None:
+            return chain.Problem(
+                stored.sequence,
+                "anchor",
+                f"锚定 #{stored.sequence} ({stored.at:%Y-%m-%d}): {reason}",
+            )
+        problem = _anchor_problem(stored.sequence, stored.hash)
+        if problem is not None:
+            return problem
+    return None
+
+
 # ------------------------------------------------------------------------------------ retention
 def retention_days() -> int:
     """The configured retention; less than six months is refused (网络安全法 第二十一条)."""
@@ -269,10 +386,7 @@ def purge(*, days: int | None = None, actor: Any = None) -> PurgeResult:
             cutoff=cutoff,
             at=clock.now(),
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {AuditEntry._meta.db_table} WHERE sequence <= %s", [last.sequence]
-            )
+        _delete_through(last.sequence)
         record(
             actor=actor,
             action=Action.PURGE,
@@ -280,6 +394,25 @@ def purge(*, days: int | None = None, actor: Any = None) -> PurgeResult:
             details={"through_sequence": last.sequence, "purged": count},
         )
     return PurgeResult(count, last.sequence, cutoff)
+
+
+def _delete_through(sequence: int) -> None:
+    delete_entries("sequence <= %s", [sequence])
+
+
+def delete_entries(where: str, params: list) -> None:
+    """The one DELETE of audit entries (the purge; the benchmark removing its own synthetic rows).
+    On PostgreSQL the append-only trigger (migration 0003) lets it through only while
+    ``banshi.audit_purge`` is on: set for this statement and switched off again at once
+    (``set_config(…, true)`` would otherwise last to the end of an outer transaction)."""
+    table = AuditEntry._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:  # the setting is per transaction
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            cursor.execute("SELECT set_config('banshi.audit_purge', 'on', true)")
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+        if postgres:  # (a failed DELETE rolls back, and the setting with it)
+            cursor.execute("SELECT set_config('banshi.audit_purge', 'off', true)")
 
 
 # ----------------------------------------------------------------------------------- staff reads
@@ -307,4 +440,56 @@ def record_profile_read(request: Any, subject: Any, *, purpose: str = "后台维
     action = Action.VIEW_ENTERPRISE if label == "people.enterprise" else Action.VIEW_PERSON
     return record(
         actor=request.user, action=action, subject=subject, purpose=purpose, request=request
+    )
+
+
+# ------------------------------------------------------------------------------ staff downloads
+def _is_staff(user: Any) -> bool:
+    from banshi.people import permissions
+
+    return bool(getattr(user, "is_staff", False)) or permissions.is_staff_member(user)
+
+
+def record_document_download(request: Any, document: Any) -> AuditEntry | None:
+    """A staff member downloaded a document's PDF (it shows the applicant unmasked); the
+    applicant fetching their own document is not an access to someone else's data. One line in
+    the view, after the permission check::
+
+        record_document_download(request, document)
+    """
+    if not _is_staff(request.user):
+        return None
+    application = document.application
+    subject = (
+        application.applicant
+        if application is not None
+        else Subject("documents.document", str(document.pk), document.subject_label)
+    )
+    number = (
+        (document.case.number if document.case_id else "")
+        or document.case_reference
+        or document.reference
+    )
+    return record_download(
+        request,
+        subject=subject,
+        purpose=f"下载文书 {document.title} {document.number}",
+        case=number,
+        details={"document": document.number, "kind": document.kind},
+    )
+
+
+def record_download(
+    request: Any, *, subject: Any, purpose: str, case: Any = None, details: dict | None = None
+) -> AuditEntry:
+    """A staff member downloaded a file carrying personal data (a PDF, an Excel report naming
+    people): who, what, for which case or report."""
+    return record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        subject=subject,
+        purpose=purpose,
+        case=case,
+        details=details,
+        request=request,
     )

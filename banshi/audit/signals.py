@@ -17,7 +17,7 @@ from django.dispatch import receiver
 
 from banshi.audit.context import current_request, current_user
 from banshi.audit.models import Action
-from banshi.audit.services import Subject, record
+from banshi.audit.services import Subject, mask_username, record
 from banshi.people.models import StaffProfile
 
 User = get_user_model()
@@ -42,7 +42,7 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="banshi.audit.login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username") or "")
+    username = mask_username(str(credentials.get("username") or ""))
     record(
         actor=None,
         action=Action.LOGIN_FAILED,

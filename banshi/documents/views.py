@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from banshi.audit.services import record_document_download
 from banshi.documents.forms import CompareForm
 from banshi.documents.permissions import can_download
 from banshi.documents.selectors import document_by_token
@@ -76,6 +77,7 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
             {"document": document, "signed_in": request.user.is_authenticated},
             status=403,
         )
+    record_document_download(request, document)  # 审计: staff took the unmasked PDF
     response = FileResponse(
         default_storage.open(document.file_name, "rb"), content_type="application/pdf"
     )

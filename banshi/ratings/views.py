@@ -20,6 +20,7 @@ from banshi.appeals import reports as appeal_reports
 from banshi.appeals import selectors as appeal_selectors
 from banshi.appeals.errors import AppealError
 from banshi.appeals.models import Appeal
+from banshi.audit.services import record_download
 from banshi.cases.models import Application, Case
 from banshi.core import clock
 from banshi.people import permissions
@@ -370,6 +371,10 @@ def report(request: HttpRequest) -> HttpResponse:
     p = appeal_reports.parse_period(request.GET.get("period"), request.GET.get("date"))
     data = reports.rating_report(p)
     if request.GET.get("format") == "xlsx":
+        # 审计: the sheet 按工作人员 names staff members
+        record_download(
+            request, subject=("report", p.key, "好差评报表"), purpose=f"好差评报表 {p.label}"
+        )
         return excel.download(
             f"好差评{'月报' if p.kind == 'month' else '周报'}-{p.key}.xlsx",
             f"好差评报表 {p.label}",

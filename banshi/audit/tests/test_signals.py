@@ -89,3 +89,21 @@ def test_a_change_made_in_a_request_names_who_made_it(rf, admin_user):
     last = _entries(Action.PERMISSION_CHANGE)[-1]
     assert last.details == {"user": {"is_staff": [False, True]}}
     assert last.actor_id == admin_user.pk
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("11010519491231002X", "1101**********002X"),
+        ("110105491231002", "1101*******1002"),
+        ("13812345678", "138****5678"),
+        ("+86 138-1234-5678", "138****5678"),
+    ],
+)
+def test_a_failed_login_masks_a_typed_id_number_or_phone(client, typed, stored):
+    """个人信息保护法 第五十一条: the trail keeps who tried, never a full ID or phone number."""
+    client.post("/accounts/login/", {"username": typed, "password": "wrong-password-1"})
+    (failed,) = _entries(Action.LOGIN_FAILED)
+    assert failed.actor_username == stored
+    assert failed.subject_label == stored
+    assert verify().ok

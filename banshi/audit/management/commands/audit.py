@@ -1,4 +1,5 @@
-"""``banshi audit verify|purge|head``: check the hash chain, apply the retention, anchor the head."""
+"""``banshi audit verify|purge|head|anchor``: check the hash chain (and the signed anchors), apply
+the retention, print the head, sign and store the head."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from banshi.audit import services
+from banshi.audit.models import AuditAnchor
+from banshi.licences.keys import KeyMissing
+from banshi.licences.signing import SigningError
 
 
 class Command(BaseCommand):
@@ -30,6 +34,10 @@ class Command(BaseCommand):
             "--days", type=int, default=None, help="retention in days (default: the setting)"
         )
         sub.add_parser("head", help="print the chain head (sequence, hash) as JSON, to anchor it")
+        sub.add_parser(
+            "anchor",
+            help="sign the chain head with the platform's key (SM2), store it and print it as JSON",
+        )
 
     def handle(self, *args, action: str, **options):
         getattr(self, f"handle_{action}")(**options)
@@ -42,6 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"审计链完整 / chain intact: {report.checked} 条 entries"
                 + (f" (#{report.first_sequence}–#{report.last_sequence})" if report.checked else "")
+                + f"; 签名锚定 / signed anchors checked: {AuditAnchor.objects.count()}"
             )
         else:
             self.stderr.write(f"审计链被破坏 / chain broken: {report.problem}")
@@ -60,6 +69,26 @@ class Command(BaseCommand):
 
     def handle_head(self, **_):
         self.stdout.write(json.dumps(services.head(), ensure_ascii=False))
+
+    def handle_anchor(self, **_):
+        try:
+            stored = services.anchor()
+        except (KeyMissing, SigningError, OSError) as error:  # the key file: say which, exit 1
+            raise CommandError(f"无法锚定 / cannot anchor: {error}") from error
+        self.stdout.write(
+            json.dumps(
+                {
+                    "sequence": stored.sequence,
+                    "hash": stored.hash,
+                    "at": stored.at.isoformat(),
+                    "algorithm": stored.algorithm,
+                    "key_fingerprint": stored.key_fingerprint,
+                    "public_key": stored.public_key,
+                    "signature": stored.signature,
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 def _anchor(text: str | None) -> tuple[int, str] | None:
