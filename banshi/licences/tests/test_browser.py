@@ -20,12 +20,11 @@ import datetime as dt
 
 import pytest
 
-from banshi.appeals.tests.test_browser import (  # noqa: F401 - the browser fixture
+from banshi.appeals.tests.test_browser import (
     DESKTOP,
     SCREENSHOTS,
     _context,
     _no_horizontal_scroll,
-    browser,
 )
 from banshi.licences.tests.test_commitment_wiring import CATALOGUE, LATER, LEASE_UPLOADED
 
@@ -91,7 +90,7 @@ def _granted_with_deferred_material():
 
 
 def test_a_remarked_licence_is_verified_publicly_and_replaced_once_the_material_arrives(
-    browser,  # noqa: F811
+    browser,
     transactional_db,
     live_server,
     settings,

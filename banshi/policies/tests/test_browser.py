@@ -9,8 +9,6 @@ Screenshots at 1366×768 and 375×812 go to test-artifacts/screenshots/policies-
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,55 +21,12 @@ from banshi.policies.tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 812}
 HIGH_TECH = [
     ("高新技术企业", "enterprise.is_high_tech"),
     ("参保人数不少于10人", "enterprise.insured_employees >= 10"),
 ]
-
-
-def _unavailable(reason: str):
-    if os.environ.get("BANSHI_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (BANSHI_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright not installed: pip install playwright")
-    executable = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if executable is None:
-        _unavailable("Debian chromium not installed: apt-get install chromium")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run
-    # in the same thread unless told it is safe (the test server runs in its own thread anyway).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
-            yield launched
-            launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

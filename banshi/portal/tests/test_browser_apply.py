@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -30,12 +28,10 @@ from banshi.catalog.services import load_catalogue
 from banshi.core.services import DEMO_PASSWORD, ensure_demo_accounts
 from banshi.documents.models import Document
 from banshi.portal.tests.test_browser import (
-    CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
     SCREENSHOTS,
     _no_horizontal_scroll,
-    _unavailable,
 )
 
 pytestmark = pytest.mark.browser
@@ -56,34 +52,6 @@ FORM_VALUES = {
     "招牌设置位置": "临街一层门头",
     "场所所在楼层": "一层",
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian chromium through Playwright, as in test_browser.py."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright not installed: pip install playwright")
-    executable = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if executable is None:
-        _unavailable("Debian chromium not installed: apt-get install chromium")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-    try:
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
-            )
-            yield launched
-            launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _need_pdf() -> None:

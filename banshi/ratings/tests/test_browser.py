@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from banshi.appeals.tests.test_browser import (  # noqa: F401 - the browser fixture
+from banshi.appeals.tests.test_browser import (
     DESKTOP,
     PHONE,
     SCREENSHOTS,
     _context,
     _no_horizontal_scroll,
-    browser,
 )
 
 pytestmark = pytest.mark.browser
@@ -22,7 +21,7 @@ PASSWORD = "Banshi-Test-2026!"
 
 
 def test_progress_page_leads_to_the_rating_step_and_thanks_after_rating(
-    browser,  # noqa: F811
+    browser,
     transactional_db,
     live_server,
 ):
