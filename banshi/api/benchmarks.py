@@ -149,6 +149,10 @@ def _prepare(setup: Setup) -> None:
         legal_representative=setup.person,
         address="郑州市金水区",
     )
+    # A registered enterprise holds its 营业执照 in the licence library (免证: never uploaded).
+    from banshi.licences.services import record_existing
+
+    record_existing("YYZZ", holder_enterprise=setup.enterprise)
     row, setup.token = tokens.create_token(setup.user, "banshi bench submit")
     setup.token_id = row.pk
     setup.sequence_key = f"BS-{clock.today():%Y%m%d}"
@@ -565,6 +569,13 @@ def _cleanup(setup: Setup, numbers: list[str], baseline: Baseline | None) -> Non
             StoredFile.objects.filter(pk__in=file_ids).delete()
             EnterpriseRole.objects.filter(person=setup.person).delete()
             if setup.enterprise is not None:
+                from banshi.licences.models import Licence
+
+                licences = Licence.objects.filter(holder_enterprise=setup.enterprise)
+                OutboxMessage.objects.filter(
+                    key__in=list(licences.values_list("number", flat=True))
+                ).delete()
+                licences.delete()
                 EnterpriseRole.objects.filter(enterprise=setup.enterprise).delete()
                 setup.enterprise.delete()
             setup.person.delete()
