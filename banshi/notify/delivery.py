@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from banshi.core import clock
+from banshi.core.db import skip_locked
 from banshi.notify import channels, conf
 from banshi.notify.models import Delivery, DeliveryStatus
-from banshi.webhooks.delivery import _skip_locked  # the one SKIP LOCKED helper
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def send_due(now: dt.datetime | None = None) -> SendReport:
         due = Delivery.objects.filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=now
         ).order_by("next_attempt_at", "id")
-        ids = [row.pk for row in _skip_locked(due)[: conf.batch()]]
+        ids = [row.pk for row in skip_locked(due)[: conf.batch()]]
         if not ids:
             return report
         Delivery.objects.filter(pk__in=ids).update(

@@ -33,11 +33,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 
 from banshi.cases.models import Case, OutboxMessage
 from banshi.core import clock, outbox
+from banshi.core.db import skip_locked
 from banshi.webhooks import conf
 from banshi.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from banshi.webhooks.signing import signature
@@ -72,16 +73,6 @@ class RoundReport:
         )
 
 
-def _skip_locked(queryset: QuerySet) -> QuerySet:
-    """``FOR UPDATE SKIP LOCKED`` where the database has it (PostgreSQL); plain on SQLite."""
-    features = connection.features
-    if features.has_select_for_update and features.has_select_for_update_skip_locked:
-        if features.has_select_for_update_of:
-            return queryset.select_for_update(skip_locked=True, of=("self",))
-        return queryset.select_for_update(skip_locked=True)
-    return queryset
-
-
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before the next attempt after ``attempts`` failed ones: base × 2^(attempts−1), capped."""
     seconds = conf.backoff_seconds() * 2 ** max(0, attempts - 1)
@@ -95,7 +86,7 @@ def dispatch_outbox(now: dt.datetime | None = None) -> RoundReport:
     report = RoundReport()
     with transaction.atomic():
         due = OutboxMessage.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)
-        messages = list(_skip_locked(due.order_by("id"))[: conf.batch()])
+        messages = list(skip_locked(due.order_by("id"))[: conf.batch()])
         if not messages:
             return report
         subscriptions = list(
@@ -163,7 +154,7 @@ def send_due(now: dt.datetime | None = None) -> RoundReport:
             next_attempt_at__lte=now,
             subscription__active=True,
         ).order_by("next_attempt_at", "id")
-        ids = [row.pk for row in _skip_locked(due)[: conf.batch()]]
+        ids = [row.pk for row in skip_locked(due)[: conf.batch()]]
         if not ids:
             return report
         WebhookDelivery.objects.filter(pk__in=ids).update(

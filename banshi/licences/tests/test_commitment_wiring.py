@@ -22,6 +22,12 @@ from banshi.cases.tests.factories import (
     make_person,
     reviewing,
 )
+from banshi.cases.tests.test_commitments import (
+    COMMIT,
+    LATER,
+    LEASE_UPLOADED,
+    RULES_UPLOADED,
+)
 from banshi.core import clock
 from banshi.datashare.providers import LocalProvider, ShareSubject
 from banshi.licences.models import Licence, LicenceStatus
@@ -52,16 +58,6 @@ items:
     remarked_licence: true
     produces: SP-JY
 """
-
-COMMIT = {"code": "LEASE", "name": "经营场所使用证明", "mode": "commitment"}
-LATER = {"code": "FOOD-RULES", "name": "食品安全管理制度", "mode": "deficiency"}
-LEASE_UPLOADED = {"code": "LEASE", "name": "经营场所使用证明", "mode": "upload", "sha256": "0" * 64}
-RULES_UPLOADED = {
-    "code": "FOOD-RULES",
-    "name": "食品安全管理制度",
-    "mode": "upload",
-    "sha256": "1" * 64,
-}
 
 
 @pytest.fixture
