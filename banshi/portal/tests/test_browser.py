@@ -35,7 +35,7 @@ def site(transactional_db, live_server):
 def _page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     return context, page
 
 

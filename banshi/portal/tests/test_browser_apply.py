@@ -89,7 +89,7 @@ def site(transactional_db, live_server, settings, tmp_path):
 def _page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     return context, page
 
 
