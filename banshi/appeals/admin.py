@@ -137,13 +137,6 @@ class SupervisionAdmin(ReadOnlyAdmin):
     list_filter = ("clock", "level")
 
 
-@admin.register(models.IdentityView)
-class IdentityViewAdmin(ReadOnlyAdmin):
-    list_display = ("appeal", "user", "role", "department", "purpose", "at")
-    search_fields = ("appeal__number", "user__username")
-    date_hierarchy = "at"
-
-
 @admin.register(models.AppealExtension)
 class AppealExtensionAdmin(ReadOnlyAdmin):
     list_display = (

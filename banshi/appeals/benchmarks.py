@@ -111,14 +111,12 @@ def _cleanup(marks: dict) -> None:
         AppealEvent,
         AppealExtension,
         Assignment,
-        IdentityView,
         Supervision,
     )
     from banshi.cases.models import OutboxMessage
 
     appeal_mark = marks[Appeal]
     statements = [
-        (IdentityView, "appeal_id > %s", [appeal_mark]),
         (Supervision, "appeal_id > %s", [appeal_mark]),
         (AppealExtension, "appeal_id > %s", [appeal_mark]),
         (AppealEvent, "id > %s", [marks[AppealEvent]]),

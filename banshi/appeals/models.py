@@ -609,38 +609,6 @@ class Supervision(models.Model):
         return f"{self.appeal.number} {self.get_level_display()}"
 
 
-class IdentityView(models.Model):
-    """诉求人信息查看记录: who saw a caller's unmasked name and phone, when and why (DESIGN §8,
-    standards §4.6 information security). Append-only."""
-
-    appeal = models.ForeignKey(
-        Appeal, verbose_name="工单", on_delete=models.PROTECT, related_name="identity_views"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT, related_name="+"
-    )
-    role = models.CharField("身份", max_length=16)
-    department = models.ForeignKey(
-        "catalog.Department",
-        verbose_name="所属单位",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    purpose = models.CharField("查看用途", max_length=200)
-    at = models.DateTimeField("查看时间")
-
-    class Meta:
-        verbose_name = "诉求人信息查看记录"
-        verbose_name_plural = "诉求人信息查看记录"
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["appeal", "at"], name="identity_view_appeal_at")]
-
-    def __str__(self) -> str:
-        return f"{self.appeal.number} {self.user} {self.at:%Y-%m-%d %H:%M}"
-
-
 class TrackingFailure(models.Model):
     """查询失败记录: a progress look-up (number + phone) that matched nothing.
 

@@ -49,7 +49,6 @@ from banshi.appeals.models import (
     Assignment,
     Category,
     Channel,
-    IdentityView,
     KnowledgeEntry,
     NotAcceptedKind,
     ReplyResult,
@@ -1389,7 +1388,8 @@ def reveal_policy(appeal: Appeal, user: Any) -> tuple[bool, bool, str]:
 @transaction.atomic
 def reveal_caller(appeal: Appeal, user: Any, *, purpose: str = "") -> CallerIdentity:
     """The caller's unmasked name and phone, for a user whose role needs it; every view is
-    written to :class:`IdentityView` (who, when, why) in the same transaction."""
+    written to the audit trail (who, role, department, when, why) in the same transaction — the
+    trail is the one record of reads of personal data (DESIGN §8)."""
     allowed, needs_purpose, why = reveal_policy(appeal, user)
     if not allowed:
         raise PermissionDenied(
@@ -1402,20 +1402,17 @@ def reveal_caller(appeal: Appeal, user: Any, *, purpose: str = "") -> CallerIden
         MAX_PURPOSE,
         min_length=2,
     )
-    IdentityView.objects.create(
-        appeal=appeal,
-        user=user,
-        role=",".join(sorted(role.value for role in staff_roles(user))),
-        department=people_permissions.staff_department(user),
-        purpose=text,
-        at=clock.now(),
-    )
+    department = people_permissions.staff_department(user)
     audit.record(
         actor=user,
         action=audit.Action.VIEW_CALLER,
         subject=("appeals.appeal", str(appeal.pk), f"12345 工单 {appeal.number}"),
         purpose=text,
         case=appeal.number,
+        details={
+            "role": ",".join(sorted(role.value for role in staff_roles(user))),
+            "department": department.code if department else "",
+        },
     )
     return CallerIdentity(appeal.caller_name or "匿名", appeal.caller_phone, masked=False)
 

@@ -39,6 +39,8 @@ from banshi.appeals.models import (
     Urgency,
 )
 from banshi.appeals.transitions import Action, Role, State
+from banshi.audit import selectors as audit_selectors
+from banshi.audit.models import Action as AuditAction
 from banshi.catalog.models import Department
 from banshi.core import clock
 from banshi.people import permissions
@@ -415,7 +417,9 @@ def detail(request: HttpRequest, number: str, *, identity=None, reveal_error=Non
             "answers": knowledge.search(appeal.title)
             if Action.ANSWER_DIRECTLY in available
             else [],
-            "identity_views": appeal.identity_views.select_related("user")[:20]
+            "identity_views": audit_selectors.for_subject(
+                "appeals.appeal", appeal.pk, action=AuditAction.VIEW_CALLER
+            )
             if roles & {Role.HOTLINE_AGENT, Role.SUPERVISOR}
             else [],
             "today": clock.today(),
@@ -463,7 +467,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @staff_required
 @require_POST
 def reveal(request: HttpRequest, number: str) -> HttpResponse:
-    """查看诉求人联系方式: logged with the purpose (IdentityView); shown on this response only."""
+    """查看诉求人联系方式: logged with the purpose in the audit trail; shown on this response only."""
     appeal = _visible_appeal(request, number)
     try:
         identity = services.reveal_caller(

@@ -67,3 +67,14 @@ def page(filters: Filters, *, before: int | None = None, size: int = PAGE_SIZE) 
     more = len(found) > size
     found = found[:size]
     return Page(found, found[-1].sequence if more and found else None, before is None)
+
+
+def for_subject(
+    kind: str, subject_id: str, *, action: str = "", limit: int = 20
+) -> list[AuditEntry]:
+    """The newest entries about one object (e.g. the 12345 caller reveals of one ticket), read from
+    the ``audit_subj_seq`` index — the trail is the one record of who saw what."""
+    entries = AuditEntry.objects.filter(subject_kind=kind, subject_id=str(subject_id))
+    if action:
+        entries = entries.filter(action=action)
+    return list(entries.select_related("actor").order_by("-sequence")[:limit])

@@ -291,11 +291,15 @@ def test_complaint_dispatched_returned_redispatched_replied_rated_badly_and_rect
         _no_horizontal_scroll(phone_page)
     phone_context.close()
 
-    from banshi.appeals.models import Appeal, IdentityView
+    from banshi.appeals.models import Appeal
+    from banshi.audit.models import Action as AuditAction
+    from banshi.audit.models import AuditEntry
     from banshi.ratings.models import Rectification
 
     appeal = Appeal.objects.get(number=number)
     assert appeal.state == "closed" and appeal.returned_count == 1 and appeal.round == 2
-    assert IdentityView.objects.filter(appeal=appeal, user__username="scjg").exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.VIEW_CALLER, subject_id=str(appeal.pk), actor_username="scjg"
+    ).exists()
     rectification = Rectification.objects.get(rating__appeal=appeal)
     assert rectification.state == "closed" and rectification.contacted_at is not None

@@ -12,7 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from banshi.appeals import charts, reports, services
-from banshi.appeals.models import Appeal, IdentityView, Supervision
+from banshi.appeals.models import Appeal, Supervision
 from banshi.appeals.tests.factories import (
     MONDAY,
     agent,
@@ -23,6 +23,8 @@ from banshi.appeals.tests.factories import (
     supervisor,
     taken_in,
 )
+from banshi.audit.models import Action as AuditAction
+from banshi.audit.models import AuditEntry
 from banshi.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -136,10 +138,11 @@ def test_department_list_and_detail_show_the_caller_masked_until_revealed_with_a
     assert appeal.number in desk and "138****1234" in desk and "13800001234" not in desk
     page = client.get(f"/appeals/staff/{appeal.number}/").content.decode()
     assert "13800001234" not in page and "查看联系方式" in page
-    assert not IdentityView.objects.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.VIEW_CALLER).exists()
     revealed = client.post(f"/appeals/staff/{appeal.number}/reveal/", {"purpose": "约定现场核查"})
     assert "13800001234" in revealed.content.decode()
-    assert IdentityView.objects.get().purpose == "约定现场核查"
+    assert AuditEntry.objects.get(action=AuditAction.VIEW_CALLER).purpose == "约定现场核查"
+    assert "约定现场核查" in client.get(f"/appeals/staff/{appeal.number}/").content.decode()
     refused = client.post(f"/appeals/staff/{appeal.number}/reveal/", {"purpose": ""})
     assert (
         "13800001234" not in refused.content.decode()
@@ -158,7 +161,8 @@ def test_the_centre_sees_the_caller_and_the_view_is_logged():
     appeal = taken_in()
     page = _client(agent()).get(f"/appeals/staff/{appeal.number}/").content.decode()
     assert "13800001234" in page
-    assert IdentityView.objects.filter(appeal=appeal).count() == 1
+    views = AuditEntry.objects.filter(action=AuditAction.VIEW_CALLER, subject_id=str(appeal.pk))
+    assert views.count() == 1
 
 
 def test_actions_from_the_staff_page_and_their_refusals():

@@ -1,5 +1,6 @@
 """The 12345 caller identity reveal (banshi/appeals) is a staff read of personal data: it goes into
-the audit chain with its purpose, next to the appeal's own IdentityView record."""
+the audit chain with its purpose — the one record of who saw the caller (the staff page lists
+the ticket's reveals from it)."""
 
 from __future__ import annotations
 
