@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from banshi.cases import commitments
@@ -22,6 +23,7 @@ from banshi.credit.models import CreditListEntry, CreditRecord, RepairRequest, R
 from banshi.people import identifiers, permissions
 from banshi.people.models import Enterprise, Person, Role
 from banshi.policies.imports import FileProblem
+from banshi.portal.applicant import say
 
 STAFF_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.REVIEWER, Role.WINDOW_CLERK)
 
@@ -65,9 +67,9 @@ def file_repair(request, pk: int):
     record = get_object_or_404(CreditRecord, pk=pk)
     try:
         services.file_repair(record, request.user, request.POST.get("statement", ""))
-        messages.success(request, "信用修复申请已提交，等待审核")
+        messages.success(request, _("信用修复申请已提交，等待审核"))
     except CaseError as error:
-        messages.error(request, error.zh)
+        messages.error(request, say(error.zh, error.en))
     return redirect("credit:mine")
 
 
@@ -99,12 +101,14 @@ def supplement(request, pk: int):
                 for s in stored
             ]
             commitments.supply(obligation, request.user, files)
-            messages.success(request, f"“{obligation.material_name}”已补交")
+            messages.success(
+                request, _("“%(material)s”已补交") % {"material": obligation.material_name}
+            )
             return redirect("credit:mine")
         except UploadRefused as error:
-            messages.error(request, str(error))
+            messages.error(request, say(str(error), error.en))
         except CaseError as error:
-            messages.error(request, error.zh)
+            messages.error(request, say(error.zh, error.en))
     return render(request, "credit/supplement.html", {"obligation": obligation})
 
 

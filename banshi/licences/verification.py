@@ -53,8 +53,24 @@ class Verdict:
             return "有效"
         return self.problems[0].zh.split("：")[0]
 
+    @property
+    def status_labels(self) -> tuple[str, str]:
+        """The status in Chinese and English (the page picks its language's half)."""
+        if not self.authentic:
+            return ("核验失败", "verification failed")
+        if self.valid:
+            return ("有效", "valid")
+        return (self.status_label, STATUS_LABELS_EN.get(self.problems[0].code, "not in force"))
+
 
 FORGERY = frozenset({"identifier", "not_found", "unknown_key", "signature"})
+# The English of status_label, by the code of the first (status) problem.
+STATUS_LABELS_EN = {
+    "revoked": "revoked",
+    "replaced": "replaced",
+    "expired": "expired",
+    "not_yet": "not yet in force",
+}
 
 
 def check_signature(

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from banshi.documents.render import RenderUnavailable, html_to_pdf, qr_svg
@@ -34,24 +35,27 @@ def _public(response: HttpResponse) -> HttpResponse:
 
 
 def _facts(licence: Licence) -> list[tuple[str, str]]:
+    """The verification page's facts, labelled in the page language (the values are data)."""
     name, code = selectors.masked_holder(licence)
+    start = licence.valid_from
     return [
-        ("证照名称", licence.name),
-        ("证照编号", selectors.masked_number(licence)),
-        ("证照标识", licence.identifier),
-        ("持证主体", name),
-        (licence.get_holder_code_type_display(), code),
-        ("颁发机构", licence.issuer_name),
-        ("颁发日期", licence.issued_on.isoformat()),
+        (_("证照名称"), licence.name),
+        (_("证照编号"), selectors.masked_number(licence)),
+        (_("证照标识"), licence.identifier),
+        (_("持证主体"), name),
+        # a HolderCodeType label (公民身份号码 / 统一社会信用代码): the catalogue has both
+        (_(licence.get_holder_code_type_display()), code),
+        (_("颁发机构"), licence.issuer_name),
+        (_("颁发日期"), licence.issued_on.isoformat()),
         (
-            "有效期",
-            f"{licence.valid_from} 至 {licence.valid_to}"
+            _("有效期"),
+            _("%(start)s 至 %(end)s") % {"start": start, "end": licence.valid_to}
             if licence.valid_to
-            else f"{licence.valid_from} 起长期有效",
+            else _("%(start)s 起长期有效") % {"start": start},
         ),
-        *([("加注", licence.remark)] if licence.remark else []),
-        ("签名算法", licence.signing_key.get_algorithm_display()),
-        ("签章密钥指纹", licence.signing_key.fingerprint[:32]),
+        *([(_("加注"), licence.remark)] if licence.remark else []),
+        (_("签名算法"), licence.signing_key.get_algorithm_display()),
+        (_("签章密钥指纹"), licence.signing_key.fingerprint[:32]),
     ]
 
 

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -57,7 +59,11 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def read_all(request: HttpRequest) -> HttpResponse:
     count = services.mark_read(selectors.inbox(request.user))
-    messages.success(request, f"已将 {count} 条消息标为已读")
+    messages.success(
+        request,
+        ngettext("已将 %(count)d 条消息标为已读", "已将 %(count)d 条消息标为已读", count)
+        % {"count": count},
+    )
     return redirect("notify:inbox")
 
 
@@ -67,10 +73,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """The person's channels besides the in-platform message (addresses come from the profile)."""
     person = getattr(request.user, "person", None)
     if person is None:
-        messages.error(request, "只有申请人账号可以设置通知方式 / applicants only")
+        messages.error(request, _("只有申请人账号可以设置通知方式 / applicants only"))
         return redirect("notify:inbox")
     services.set_preference(
         person, email=request.POST.get("email") == "on", sms=request.POST.get("sms") == "on"
     )
-    messages.success(request, "通知方式已保存")
+    messages.success(request, _("通知方式已保存"))
     return redirect("notify:inbox")

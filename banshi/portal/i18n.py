@@ -21,17 +21,27 @@ import polib
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
-# The files whose strings this catalogue's completeness test covers: the public pages and the
-# shared layout (base, 404, 500), not other apps' templates that happen to live next to them.
+# The files whose strings this catalogue's completeness test covers: the public pages, the shared
+# layout (base, 404, 500) and the applicant-facing pages of other apps (证照核验, 我的证照, 我的信用,
+# 容缺补交, 消息中心), not staff pages, which stay Chinese.
 TEMPLATE_DIRS = (
     (PACKAGE_DIR / "templates", "*.html"),
     (PACKAGE_DIR / "portal" / "templates", "**/*.html"),
+    (PACKAGE_DIR / "licences" / "templates", "licences/verify.html"),
+    (PACKAGE_DIR / "licences" / "templates", "licences/mine.html"),
+    (PACKAGE_DIR / "credit" / "templates", "credit/mine.html"),
+    (PACKAGE_DIR / "credit" / "templates", "credit/supplement.html"),
+    (PACKAGE_DIR / "credit" / "templates", "credit/_*.html"),
+    (PACKAGE_DIR / "notify" / "templates", "notify/inbox.html"),
 )
 PYTHON_FILES = (
     PACKAGE_DIR / "portal" / "selectors.py",
     PACKAGE_DIR / "portal" / "views.py",
     PACKAGE_DIR / "portal" / "apply.py",
     PACKAGE_DIR / "portal" / "applicant.py",
+    PACKAGE_DIR / "licences" / "views.py",
+    PACKAGE_DIR / "credit" / "views.py",
+    PACKAGE_DIR / "notify" / "views.py",
 )
 GETTEXT_NAMES = frozenset({"_", "gettext", "gettext_lazy", "pgettext", "ngettext"})
 _LITERAL = r"u'(?:[^'\\]|\\.)*'"
@@ -88,6 +98,27 @@ def python_msgids(paths: Iterable[Path] = PYTHON_FILES) -> set[str]:
                 and isinstance(node.args[0].value, str)
             ):
                 found.add(node.args[0].value)
+    return found
+
+
+def choice_msgids() -> set[str]:
+    """The model choice labels the applicant pages translate at run time (``{% translate
+    licence.get_status_display %}``): extraction cannot see them, so they are listed here."""
+    from banshi.cases.models import ObligationStatus
+    from banshi.credit.models import ListKind, RecordKind, RepairStatus, Severity
+    from banshi.licences.models import HolderCodeType, LicenceStatus
+
+    found: set[str] = set()
+    for choices in (
+        LicenceStatus,
+        HolderCodeType,
+        RecordKind,
+        Severity,
+        ListKind,
+        RepairStatus,
+        ObligationStatus,
+    ):
+        found.update(str(label) for label in choices.labels)
     return found
 
 

@@ -404,3 +404,22 @@ def test_the_licence_waits_for_the_supplement_unless_a_remark_is_allowed(catalog
                 with pytest.raises(RuleViolation) as refused:
                     services.issue(case, user, case.version)
                 assert "补齐后方可制证" in refused.value.zh
+
+
+def test_the_supplement_page_in_english(catalogue):
+    from django.test import Client
+
+    from banshi.portal.tests.english import chinese_left, main_text
+
+    application = _accept(_submit(materials=(LEASE_UPLOADED, LATER)))
+    obligation = DeficiencyObligation.objects.get(application=application)
+    client = Client()
+    client.force_login(application.applicant.user)
+    response = client.get(
+        f"/credit/supplements/{obligation.pk}/", headers={"Accept-Language": "en"}
+    )
+    text = main_text(response)
+    assert "Hand in a supply-later material" in text and "Material to hand in" in text
+    assert "Due by" in text and "Status Due" in text and "Hand in the material" in text
+    data = (obligation.material_name, obligation.case.item_version.name)
+    assert chinese_left(response, *data) == []

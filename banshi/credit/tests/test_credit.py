@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from banshi.cases.errors import PermissionDenied, RuleViolation
 from banshi.cases.tests.factories import (
@@ -21,6 +22,7 @@ from banshi.core import clock
 from banshi.credit import imports, selectors, services
 from banshi.credit.models import CreditRecord, ImportBatch, RecordKind, RecordSource
 from banshi.people.identifiers import uscc_check_character
+from banshi.portal.tests.english import chinese_left, main_text
 
 DAY = dt.date(2025, 3, 3)
 
@@ -274,3 +276,29 @@ def test_an_excel_file_is_read_like_a_csv_with_dates_as_cells(catalogue):
     assert [row.list_kind for row in checked.rows] == ["abnormal"]
     assert checked.rows[0].occurred_on == dt.date(2025, 1, 3)
     assert [(e.row, e.column) for e in checked.errors] == [(3, "occurred_on")]
+
+
+def test_the_applicants_credit_page_in_english(catalogue):
+    person = make_person()
+    record = _record(person, "minor")
+    services.file_repair(record, person.user, "已整改")
+    services.enter_list(person, "abnormal", "未按时年报", entered_on=dt.date(2025, 2, 1))
+    client = Client()
+    client.force_login(person.user)
+    response = client.get("/credit/mine/", headers={"Accept-Language": "en"})
+    text = main_text(response)
+    assert "My credit" in text and "credit level" in text and "poor (C)" in text
+    assert "Record sent by a department" in text and "Minor" in text and "Awaiting review" in text
+    assert "List of abnormal operations" in text and "Request credit repair" in text
+    assert chinese_left(response, person.name, "未按期履行", "已整改", "未按时年报") == []
+
+
+def test_a_repair_request_is_confirmed_in_english(catalogue):
+    person = make_person()
+    record = _record(person, "minor")
+    client = Client()
+    client.force_login(person.user)
+    client.cookies["django_language"] = "en"
+    url = reverse("credit:file_repair", args=[record.pk])
+    response = client.post(url, {"statement": "已整改"}, follow=True)
+    assert "Credit repair request filed" in main_text(response)

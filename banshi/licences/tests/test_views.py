@@ -9,6 +9,7 @@ from banshi.cases.tests.factories import head, make_enterprise, make_person
 from banshi.licences import services
 from banshi.licences.models import Licence
 from banshi.people.identifiers import mask_id_number
+from banshi.portal.tests.english import chinese_left, main_text
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,78 @@ def test_the_holder_downloads_the_licence_pdf_and_nobody_else(client, person_lic
         assert response.status_code == 503
         return
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+# --- English (the page language from Accept-Language or the language switch) ------------------
+
+EN = {"headers": {"Accept-Language": "en"}}
+
+
+def test_the_verification_page_speaks_english_when_asked(client, person_licence):
+    _person, licence = person_licence
+    response = client.get(reverse("licences:verify", args=[licence.token]), **EN)
+    text = main_text(response)
+    assert "The licence is authentic and in force" in text and "Licence identifier" in text
+    assert "Citizen ID number" in text and "Signature algorithm" in text
+    assert chinese_left(response, licence.name, licence.issuer_name, "王**") == []
+
+
+def test_the_verification_page_stays_chinese_with_its_english_line_by_default(
+    client, person_licence
+):
+    _person, licence = person_licence
+    text = main_text(client.get(reverse("licences:verify", args=[licence.token])))
+    assert "证照真实有效" in text and "证照标识" in text and "公民身份号码" in text
+    assert "签名核验通过，证照内容未被篡改，目前有效。" in text
+    assert "Signature verified; the licence is authentic and in force." in text
+
+
+def test_a_revoked_licence_gives_its_reason_in_english(client, person_licence):
+    _person, licence = person_licence
+    services.revoke(licence, actor=head("SCJG"), reason="违法经营")
+    response = client.get(reverse("licences:verify", args=[licence.token]), **EN)
+    text = main_text(response)
+    assert "Licence revoked" in text and "revoked on" in text
+    assert chinese_left(response, licence.name, licence.issuer_name, "王**", "违法经营") == []
+
+
+def test_an_altered_licence_says_the_signature_does_not_match_in_english(client, person_licence):
+    _person, licence = person_licence
+    Licence.objects.filter(pk=licence.pk).update(valid_to="2099-12-31")
+    response = client.get(reverse("licences:verify", args=[licence.token]), **EN)
+    text = main_text(response)
+    assert "Verification failed" in text and "the signature does not match" in text
+    assert chinese_left(response, licence.name, licence.issuer_name, "王**") == []
+
+
+def test_a_wrong_check_character_is_explained_in_english(client, person_licence):
+    _, licence = person_licence
+    wrong = licence.identifier[:-1] + ("A" if licence.identifier[-1] != "A" else "B")
+    response = client.get(reverse("licences:lookup"), {"id": wrong}, **EN)
+    text = main_text(response)
+    assert "Verification failed" in text and "check character" in text
+    assert chinese_left(response) == []
+
+
+def test_an_unknown_token_is_a_404_in_english(client, catalogue):
+    response = client.get(reverse("licences:verify", args=["no-such-token"]), **EN)
+    assert response.status_code == 404
+    assert "no such licence in the licence library" in main_text(response)
+    assert chinese_left(response) == []
+
+
+def test_my_licences_in_english_after_the_language_switch(client, person_licence):
+    person, licence = person_licence
+    client.force_login(person.user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get(reverse("licences:mine"))
+    text = main_text(response)
+    assert "My licences" in text and "In force" in text and "Verification page" in text
+    assert chinese_left(response, licence.name, licence.holder_name) == []
+
+
+def test_my_licences_in_chinese_by_default(client, person_licence):
+    person, _licence = person_licence
+    client.force_login(person.user)
+    text = main_text(client.get(reverse("licences:mine")))
+    assert "我的证照" in text and "有效" in text and "核验页面" in text and " 至 " in text

@@ -7,6 +7,7 @@ import pytest
 from banshi.cases.tests.factories import make_person
 from banshi.notify import services
 from banshi.notify.models import Notification, Preference
+from banshi.portal.tests.english import chinese_left, main_text
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,33 @@ def test_preferences_are_saved(client, person):
 def test_the_inbox_needs_a_login(client):
     response = client.get("/messages/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_inbox_in_english_labels_everything_but_the_messages_themselves(client, person):
+    notification = services.notify(person, "case.grant", {"title": "开办餐饮店"})
+    client.force_login(person.user)
+    response = client.get("/messages/", headers={"Accept-Language": "en"})
+    text = main_text(response)
+    assert "Messages" in text and "1 unread" in text and "Mark all read" in text
+    assert "How to notify you" in text and "Unread" in text
+    data = (notification.title, notification.body, person.name)
+    assert chinese_left(response, *data) == []
+
+
+def test_mark_all_read_confirms_in_english(client, person):
+    services.notify(person, "case.grant", {})
+    services.notify(person, "application.completed", {})
+    client.force_login(person.user)
+    client.cookies["django_language"] = "en"
+    response = client.post("/messages/read-all", follow=True)
+    assert "Marked 2 messages read" in main_text(response)
+    data = [text for n in Notification.objects.all() for text in (n.title, n.body)]
+    assert chinese_left(response, *data) == []
+
+
+def test_the_inbox_in_chinese_by_default(client, person):
+    services.notify(person, "case.grant", {})
+    client.force_login(person.user)
+    client.post("/messages/preferences", {"email": "on"})
+    text = main_text(client.get("/messages/"))
+    assert "消息中心" in text and "1 条未读" in text and "通知方式已保存" in text

@@ -23,6 +23,13 @@ def test_every_portal_string_has_an_english_translation():
         assert i18n.untranslated(po_path, msgids) == []
 
 
+def test_the_model_choice_labels_the_applicant_pages_show_have_an_english_translation():
+    msgids = i18n.choice_msgids()
+    assert "已吊销/撤销" in msgids and "严重失信主体名单" in msgids
+    for po_path in i18n.po_files():
+        assert i18n.untranslated(po_path, msgids) == []
+
+
 def test_a_stale_mo_is_detected(tmp_path):
     po = polib.POFile()
     po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
