@@ -282,7 +282,7 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
         if record is None:
             raise
         return _replay(record, fingerprint)
-    return Status(201, application_out(application, draft=draft))
+    return Status(201, application_out(application, draft=draft, fresh=True))
 
 
 @router.patch(
@@ -407,7 +407,9 @@ def submit(
                 )
         except IntegrityError:  # the same key raced in: the first request's answer stands
             return _replay(_recorded(request.auth, key), fingerprint)
-    return Status(201 if was_open else 200, application_out(application, draft=draft))
+    return Status(
+        201 if was_open else 200, application_out(application, draft=draft, fresh=was_open)
+    )
 
 
 # ------------------------------------------------------------------------------ tracking
