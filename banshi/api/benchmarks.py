@@ -36,7 +36,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -113,7 +113,11 @@ def _database_url() -> str:
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = settings.get("HOST") or "127.0.0.1"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}"
+    options = settings.get("OPTIONS") or {}  # the URL's ?options, passed on as they came
+    query = (
+        ("?" + urlencode({key: str(value) for key, value in options.items()})) if options else ""
+    )
+    return f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}{query}"
 
 
 def _psycopg_params() -> dict[str, Any]:
