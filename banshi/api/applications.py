@@ -346,9 +346,9 @@ def _fingerprint(number: str, payload: SubmitIn | None) -> str:
 
 
 def _recorded(user, key: str) -> IdempotencyRecord | None:
-    return (
-        IdempotencyRecord.objects.select_related("application").filter(user=user, key=key).first()
-    )
+    """The record of ``key``, if any (its application is read only for a replay: most requests
+    carry a new key, and joining the wide application row costs every one of them)."""
+    return IdempotencyRecord.objects.filter(user=user, key=key).first()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str):
