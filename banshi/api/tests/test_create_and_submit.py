@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
+from banshi.api.tests.conftest import Api
 from banshi.api.tests.helpers import ANSWERS, draft_body
 from banshi.cases.models import Application, ApplicationDraft, CaseEvent, DraftStatus, OutboxMessage
 from banshi.people.models import Consent
@@ -99,3 +101,23 @@ def test_after_a_refusal_the_same_key_may_be_used_for_the_corrected_request(api)
     )
     assert refused.status_code == 422
     assert _file(api, key="again-1")[0].status_code == 201
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+def test_concurrent_requests_with_one_key_file_one_application(applicant):
+    from banshi.cases.tests.test_concurrency import run_together
+
+    body = {**draft_body(Api(applicant.user)), "submit": True}
+
+    def send():
+        response = Api(applicant.user).post("/applications", body, {"Idempotency-Key": "race-1"})
+        return response.status_code, response.json()["number"]
+
+    results = run_together([send for _ in range(4)])
+    assert sorted(status for status, _ in results) == [200, 200, 200, 201]
+    assert {number for _, number in results} == {Application.objects.get().number}
+    assert ApplicationDraft.objects.count() == 1
