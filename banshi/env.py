@@ -36,6 +36,16 @@ def data_dir() -> Path:
     return Path(os.environ.get("BANSHI_DATA_DIR") or "var").resolve()
 
 
+def _option(text: str) -> bool | int | str:
+    """A ``DATABASE_URL`` option as the driver expects it: ``true``/``false`` as booleans and
+    whole numbers as integers (``?server_side_binding=true&prepare_threshold=5`` for
+    PostgreSQL's prepared statements), anything else as written."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return int(text) if text.strip().isdigit() else text
+
+
 def parse_database_url(url: str) -> dict:
     """Turn ``DATABASE_URL`` into a Django ``DATABASES['default']`` dict.
 
@@ -44,7 +54,7 @@ def parse_database_url(url: str) -> dict:
     """
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
-    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    options = {key: _option(values[-1]) for key, values in parse_qs(parsed.query).items()}
     if scheme == "sqlite":
         # sqlite:///relative/path.db or sqlite:////absolute/path.db or sqlite:///:memory:
         path = (

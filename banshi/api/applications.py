@@ -202,33 +202,87 @@ def upload(request, file: File[UploadedFile]):
 # ------------------------------------------------------------------------------ drafts
 @router.post(
     "/applications",
-    response={201: ApplicationOut, **ERRORS},
-    summary="新建申请草稿 / create a draft",
+    response={200: ApplicationOut, 201: ApplicationOut, **ERRORS},
+    summary="新建申请草稿(或创建并提交) / create a draft (or create and submit it)",
 )
-def create_draft(request, payload: DraftIn):
+def create_draft(
+    request,
+    payload: DraftIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="required with submit: true (a new random value per submission, the same "
+        "one on retries)",
+    ),
+):
     """A draft of a bundle (一件事) or a single item, with answers, form data and materials so
-    far. The answer includes the pre-review (``draft_detail``): what is still missing."""
+    far. The answer includes the pre-review (``draft_detail``): what is still missing.
+
+    With ``"submit": true`` (and an ``Idempotency-Key``) the draft is filed at once, in ONE
+    transaction, exactly as ``POST …/submit`` files it (the same pre-review, the same engine):
+    201 with the application; a retry with the same key and body, 200 with the same application;
+    a refusal (pre-review, standing, the credit gate) keeps nothing, not even the draft. A
+    department's system that has everything at hand needs one request per application."""
     me = _me(request)
     if bool(payload.bundle_code) == bool(payload.item_code):
         raise bad_request(
             "必须且只能指定 bundle_code(一件事)或 item_code(单个事项)之一",
             "give exactly one of bundle_code and item_code",
         )
+    if payload.submit:
+        return _create_and_submit(request, me, payload, idempotency_key)
     subject = _subject(payload)
     with transaction.atomic():
-        draft = drafts.create_draft(
-            me,
-            bundle_code=payload.bundle_code or "",
-            item_code=payload.item_code or "",
-            answers={code: _text(value) for code, value in payload.answers.items()},
-            subject=subject,
-        )
-        with drafts.saved_once(draft):  # one UPDATE for consent, form and materials
-            if payload.prefill_consent:
-                drafts.give_consent(draft)
-            _apply_form(draft, payload.form_data)
-            _apply_materials(request, draft, payload.materials)
+        draft = _new_draft(request, me, payload, subject)
     return Status(201, draft_out(draft))
+
+
+def _new_draft(request, me: Person, payload: DraftIn, subject: str) -> ApplicationDraft:
+    """The draft with its consent, form and materials (inside the caller's transaction)."""
+    draft = drafts.create_draft(
+        me,
+        bundle_code=payload.bundle_code or "",
+        item_code=payload.item_code or "",
+        answers={code: _text(value) for code, value in payload.answers.items()},
+        subject=subject,
+    )
+    with drafts.saved_once(draft):  # one UPDATE for consent, form and materials
+        if payload.prefill_consent:
+            drafts.give_consent(draft)
+        _apply_form(draft, payload.form_data)
+        _apply_materials(request, draft, payload.materials)
+    return draft
+
+
+def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | None):
+    """创建并提交: draft, pre-review, application, cases, events, outbox and the idempotency record
+    in one transaction. The record is written last: a concurrent request with the same key waits
+    on its unique index, then fails and rolls back everything it wrote, and answers with the
+    application the first request filed."""
+    key = _idempotency_key(raw_key)
+    _check_channel(payload.channel)
+    fingerprint = _digest({"create_and_submit": payload.model_dump()})
+    record = _recorded(request.auth, key)
+    if record is not None:
+        return _replay(record, fingerprint)
+    subject = _subject(payload)
+    try:
+        with transaction.atomic():
+            draft = _new_draft(request, me, payload, subject)
+            application = drafts.submit(draft, channel=payload.channel)
+            IdempotencyRecord.objects.create(
+                user=request.auth,
+                key=key,
+                fingerprint=fingerprint,
+                application=application,
+                created_at=clock.now(),
+            )
+    except IntegrityError:  # the same key raced in: this request's rows are rolled back
+        record = _recorded(request.auth, key)
+        if record is None:
+            raise
+        return _replay(record, fingerprint)
+    return Status(201, application_out(application, draft=draft, fresh=True))
 
 
 @router.patch(
@@ -273,12 +327,28 @@ def _idempotency_key(raw: str | None) -> str:
     return key
 
 
-def _fingerprint(number: str, payload: SubmitIn | None) -> str:
-    body = (payload or SubmitIn()).model_dump()
-    canonical = json.dumps(
-        {"submit": number, "body": body}, sort_keys=True, ensure_ascii=False, default=str
-    )
+def _check_channel(channel: str) -> None:
+    if channel not in Channel.values:
+        raise bad_request(
+            f"未知的申请渠道：{channel}(可选 {', '.join(Channel.values)})",
+            f"unknown channel {channel!r} (one of {', '.join(Channel.values)})",
+        )
+
+
+def _digest(document: dict) -> str:
+    """SHA-256 of the canonical JSON of what a request asked for (the idempotency fingerprint)."""
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _fingerprint(number: str, payload: SubmitIn | None) -> str:
+    return _digest({"submit": number, "body": (payload or SubmitIn()).model_dump()})
+
+
+def _recorded(user, key: str) -> IdempotencyRecord | None:
+    """The record of ``key``, if any (its application is read only for a replay: most requests
+    carry a new key, and joining the wide application row costs every one of them)."""
+    return IdempotencyRecord.objects.filter(user=user, key=key).first()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str):
@@ -315,18 +385,10 @@ def submit(
     key = _idempotency_key(idempotency_key)
     me = _me(request)
     channel = (payload or SubmitIn()).channel
-    if channel not in Channel.values:
-        raise bad_request(
-            f"未知的申请渠道：{channel}(可选 {', '.join(Channel.values)})",
-            f"unknown channel {channel!r} (one of {', '.join(Channel.values)})",
-        )
+    _check_channel(channel)
     fingerprint = _fingerprint(number, payload)
     with transaction.atomic():
-        record = (
-            IdempotencyRecord.objects.select_related("application")
-            .filter(user=request.auth, key=key)
-            .first()
-        )
+        record = _recorded(request.auth, key)
         if record is not None:
             return _replay(record, fingerprint)
         draft = _my_draft(me, number)
@@ -344,11 +406,10 @@ def submit(
                     created_at=clock.now(),
                 )
         except IntegrityError:  # the same key raced in: the first request's answer stands
-            record = IdempotencyRecord.objects.select_related("application").get(
-                user=request.auth, key=key
-            )
-            return _replay(record, fingerprint)
-    return Status(201 if was_open else 200, application_out(application, draft=draft))
+            return _replay(_recorded(request.auth, key), fingerprint)
+    return Status(
+        201 if was_open else 200, application_out(application, draft=draft, fresh=was_open)
+    )
 
 
 # ------------------------------------------------------------------------------ tracking

@@ -1,17 +1,25 @@
 """``banshi bench submit``: applications submitted per second over HTTP through the real API.
 
 What is measured (DESIGN benchmark contract): a real server (``gunicorn banshi.wsgi``, workers =
-2 × cores, as ``banshi serve`` runs it) on a free 127.0.0.1 port, against the PostgreSQL database that
-``DATABASE_URL`` names, driven from a thread pool over keep-alive HTTP connections. One submission is
-what a department's system does: ``POST /api/v1/applications`` (a draft of a 5-item national bundle
-with its form data, prefill consent and three uploaded materials) then ``POST …/submit`` with an
-``Idempotency-Key`` — pre-review, then one application, 5 cases, their events and an outbox row in one
-transaction.
+2 × cores × 2 threads, as ``banshi serve`` runs it) on a free 127.0.0.1 port, against the
+PostgreSQL database that ``DATABASE_URL`` names (its ``?options`` included), driven from a thread
+pool over keep-alive HTTP connections. One submission is what a department's system does with
+everything at hand: ONE ``POST /api/v1/applications`` with ``"submit": true`` and an
+``Idempotency-Key`` (a draft of a 5-item national bundle with its form data, prefill consent and
+three uploaded materials; its pre-review; then one application, 5 cases, their events and an
+outbox row — all in one transaction, through the same drafts service and case engine as ``POST
+…/submit``).
 
 The baseline, in the same run and at the same concurrency: the machine's ceiling for writing the same
 rows (1 application, 5 cases, 6 events, 1 outbox row, copied from what our run wrote) with plain
 ``INSERT``s through psycopg, one transaction per application. The ratio says how much of that ceiling
 the whole stack (HTTP, auth, drafts, pre-review, the plan compiler, the actions service) keeps.
+Ours and the baseline alternate in rounds, so a change in the machine's load weighs on both; the
+server's own CPU per submission (from /proc, whatever else runs) is reported next to the ratio.
+
+``BANSHI_BENCH_CONCURRENCY`` sets the client threads (default: the server's slots),
+``BANSHI_BENCH_WORKERS`` / ``BANSHI_BENCH_THREADS`` the server's (for experiments; the defaults are
+``banshi serve``'s).
 
 Everything the bench creates is deleted at the end (the national catalogue stays loaded: loading it
 is idempotent). It refuses a database that is not PostgreSQL.
@@ -36,7 +44,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -113,7 +121,11 @@ def _database_url() -> str:
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = settings.get("HOST") or "127.0.0.1"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}"
+    options = settings.get("OPTIONS") or {}  # the URL's ?options, passed on as they came
+    query = (
+        ("?" + urlencode({key: str(value) for key, value in options.items()})) if options else ""
+    )
+    return f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}{query}"
 
 
 def _psycopg_params() -> dict[str, Any]:
@@ -192,7 +204,7 @@ def _start_server(setup: Setup, workers: int) -> tuple[subprocess.Popen, int]:
         "--workers",
         str(workers),
         "--threads",
-        "2",  # as `banshi serve` (gthread: keep-alive connections)
+        os.environ.get("BANSHI_BENCH_THREADS", "2"),  # as `banshi serve` (gthread: keep-alive)
         "--timeout",
         "120",
         "--log-level",
@@ -216,13 +228,35 @@ def _start_server(setup: Setup, workers: int) -> tuple[subprocess.Popen, int]:
     raise CommandError("gunicorn did not answer within 90 s")
 
 
-def _server_peak_mb(server: subprocess.Popen) -> float | None:
-    """Peak resident memory of the gunicorn master and its workers (VmHWM, Linux)."""
-    pids = [server.pid]
+def _server_pids(server: subprocess.Popen) -> list[int] | None:
+    """The gunicorn master and its workers (Linux), or None where /proc does not say."""
     try:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        pids += [int(pid) for pid in children]
     except OSError:
+        return None
+    return [server.pid, *(int(pid) for pid in children)]
+
+
+def _server_cpu_s(server: subprocess.Popen) -> float | None:
+    """CPU seconds (user + system) the server's processes have used so far (Linux): what one
+    submission costs the server, whatever else the machine runs at the same time."""
+    pids = _server_pids(server)
+    if pids is None:
+        return None
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _server_peak_mb(server: subprocess.Popen) -> float | None:
+    """Peak resident memory of the gunicorn master and its workers (VmHWM, Linux)."""
+    pids = _server_pids(server)
+    if pids is None:
         return None
     total_kb = 0
     for pid in pids:
@@ -316,17 +350,13 @@ def _draft_body(setup: Setup, file_id: int) -> dict:
     }
 
 
-def submit_one(client: Client, body: dict) -> tuple[float, float, str]:
-    """Create a draft and submit it; returns (create seconds, submit seconds, number)."""
+def submit_one(client: Client, body: dict) -> tuple[float, str]:
+    """File one application as a department's system does, in one request: ``POST
+    /api/v1/applications`` with ``"submit": true`` and a fresh ``Idempotency-Key`` (the draft, its
+    pre-review and the filing in one transaction). Returns (seconds, application number)."""
     started = time.perf_counter()
-    status, draft = client.json("/api/v1/applications", body)
-    created = time.perf_counter()
-    if status != 201:
-        raise CommandError(f"create failed: {status} {json.dumps(draft, ensure_ascii=False)[:600]}")
     status, application = client.json(
-        f"/api/v1/applications/{draft['number']}/submit",
-        {"channel": "web"},
-        {"Idempotency-Key": uuid.uuid4().hex},
+        "/api/v1/applications", {**body, "submit": True}, {"Idempotency-Key": uuid.uuid4().hex}
     )
     done = time.perf_counter()
     if status != 201:
@@ -335,7 +365,7 @@ def submit_one(client: Client, body: dict) -> tuple[float, float, str]:
         )
     if len(application["cases"]) != ITEMS:
         raise CommandError(f"expected {ITEMS} cases, got {len(application['cases'])}")
-    return created - started, done - created, application["number"]
+    return done - started, application["number"]
 
 
 def _timed_pool(count: int, states: list[Any], job) -> tuple[float, list[Any]]:
@@ -607,7 +637,7 @@ def _cleanup(setup: Setup, numbers: list[str], baseline: Baseline | None) -> Non
 def bench_submit(size: int) -> BenchResult:
     _require_postgresql()
     cores = os.cpu_count() or 1
-    workers = max(2, 2 * cores)
+    workers = int(os.environ.get("BANSHI_BENCH_WORKERS") or max(2, 2 * cores))
     threads = int(os.environ.get("BANSHI_BENCH_CONCURRENCY") or workers * 2)  # server slots
     warmup = min(size, max(workers * 2, 4))
     setup = Setup()
@@ -630,19 +660,23 @@ def bench_submit(size: int) -> BenchResult:
 
         clients += [Client(port, setup.token) for _ in range(threads)]
         _, warm = _timed_pool(warmup, clients, job)
-        numbers += [number for _, _, number in warm]
+        numbers += [number for _, number in warm]
         baseline = Baseline(_template(numbers[-1]), run=uuid.uuid4().hex[:8])
         connections += [baseline.connect() for _ in range(threads)]
         # Ours and the baseline alternate in rounds, so a change in the machine's load during the
         # run weighs on both (the server idles while the baseline runs). Connections stay open.
-        elapsed = base_elapsed = 0.0
-        results: list[tuple[float, float, str]] = []
+        elapsed = base_elapsed = server_cpu = 0.0
+        results: list[tuple[float, str]] = []
         base_latencies: list[float] = []
         for start, count in _rounds(size):
+            cpu_before = _server_cpu_s(server)
             seconds, done = _timed_pool(count, clients, job)
+            cpu_after = _server_cpu_s(server)
+            if cpu_before is not None and cpu_after is not None:
+                server_cpu += cpu_after - cpu_before
             elapsed += seconds
             results += done
-            numbers += [number for _, _, number in done]
+            numbers += [number for _, number in done]
 
             def insert(conn, index: int, start: int = start) -> float:
                 return baseline.insert(conn, start + index)
@@ -655,12 +689,11 @@ def bench_submit(size: int) -> BenchResult:
         server = None
         rows, data_bytes = _data_size(numbers)
 
-        pairs = [create + submit for create, submit, _ in results]
+        latencies = [seconds for seconds, _ in results]
         ours_per_s = size / elapsed
         baseline_per_s = size / base_elapsed
-        created_s = [create for create, _, _ in results]
-        submitted_s = [submit for _, submit, _ in results]
         per_app = data_bytes / len(numbers) if numbers else 0
+        cpu_ms = 1000 * server_cpu / size
         notes = [
             f"database: PostgreSQL {connection.settings_dict['NAME']} "
             f"(server {connection.pg_version // 10000}), {cores} cores",
@@ -669,9 +702,11 @@ def bench_submit(size: int) -> BenchResult:
             f"bundle {BUNDLE}: {ITEMS} items → per application 1 application + {ITEMS} cases + "
             f"{ITEMS + 1} events + 1 outbox row; {len(UPLOADS)} uploaded materials, prefill with "
             "consent, pre-review",
-            f"ours: {size:,} submissions (draft + submit) in {elapsed:.2f} s after {warmup} "
-            f"warm-up, in {len(_rounds(size))} rounds alternating with the baseline's; p50 create {percentile_ms(created_s, 50):.1f} ms, "
-            f"submit {percentile_ms(submitted_s, 50):.1f} ms",
+            f"ours: {size:,} submissions (one request each: create + submit) in {elapsed:.2f} s "
+            f"after {warmup} warm-up, in {len(_rounds(size))} rounds alternating with the "
+            "baseline's",
+            f"server CPU per submission: {cpu_ms:.1f} ms (user + system of the gunicorn "
+            f"processes during our rounds; {cores} cores)",
             f"baseline: the same rows with plain INSERTs through psycopg, one transaction per "
             f"application, {threads} connections: {size:,} in {base_elapsed:.2f} s, "
             f"p50 {percentile_ms(base_latencies, 50):.2f} ms",
@@ -688,17 +723,16 @@ def bench_submit(size: int) -> BenchResult:
             ours_per_s=ours_per_s,
             baseline="plain SQL INSERTs via psycopg (same rows, same concurrency)",
             baseline_per_s=baseline_per_s,
-            p50_ms=percentile_ms(pairs, 50),
-            p95_ms=percentile_ms(pairs, 95),
+            p50_ms=percentile_ms(latencies, 50),
+            p95_ms=percentile_ms(latencies, 95),
             peak_mb=server_peak,
             notes=notes,
             extra={
                 "goal_ratio": 0.3,
                 "data_bytes": data_bytes,
                 "data_rows": rows,
-                "create_p50_ms": round(percentile_ms(created_s, 50) or 0, 2),
-                "submit_p50_ms": round(percentile_ms(submitted_s, 50) or 0, 2),
                 "baseline_p50_ms": round(percentile_ms(base_latencies, 50) or 0, 3),
+                "server_cpu_ms_per_submission": round(cpu_ms, 2),
                 "workers": workers,
                 "client_threads": threads,
                 "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

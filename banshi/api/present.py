@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from banshi.cases import drafts, selectors
+from banshi.cases import drafts, selectors, services
 from banshi.cases import permissions as case_permissions
 from banshi.cases.models import Application, ApplicationDraft, ApplicationStatus, Case, CaseEvent
 from banshi.cases.transitions import STATE_LABELS, Action, State, allowed_actions
@@ -86,18 +86,29 @@ def draft_number(draft: ApplicationDraft) -> str:
 
 
 def application_out(
-    application: Application, *, draft: ApplicationDraft | None = None
+    application: Application, *, draft: ApplicationDraft | None = None, fresh: bool = False
 ) -> dict[str, Any]:
-    """The tracking view: status, cases with their states and due dates, the events timeline."""
-    cases = list(
-        application.cases.select_related("item", "item_version", "department").order_by("position")
-    )
-    numbers = {case.pk: case.number for case in cases}
-    events = list(selectors.timeline(application))
-    try:
-        notice = application.correction_notice
-    except ObjectDoesNotExist:
+    """The tracking view: status, cases with their states and due dates, the events timeline.
+
+    ``fresh``: the application was filed by this very request; its cases and events are taken as
+    the engine wrote them (:func:`banshi.cases.services.as_filed`) instead of being read back
+    (a just-filed application has no correction notice yet). The answer is the same as a read's."""
+    filed = services.as_filed(application) if fresh else None
+    if filed is not None:
+        cases, events = filed
         notice = None
+    else:
+        cases = list(
+            application.cases.select_related("item", "item_version", "department").order_by(
+                "position"
+            )
+        )
+        events = list(selectors.timeline(application))
+        try:
+            notice = application.correction_notice
+        except ObjectDoesNotExist:
+            notice = None
+    numbers = {case.pk: case.number for case in cases}
     if draft is None:
         draft = ApplicationDraft.objects.filter(application=application).only("pk").first()
     return {

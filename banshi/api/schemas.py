@@ -49,6 +49,12 @@ class DraftIn(Schema):
     principal_id_number: str | None = Field(
         None, description="代办: apply for this person (公民身份号码) as their authorised agent"
     )
+    submit: bool = Field(
+        False,
+        description="创建并提交: file the draft at once (one request, one transaction; the "
+        "Idempotency-Key header is then required, as for POST …/submit)",
+    )
+    channel: str = Field("web", description="with submit: web, mobile, terminal or window")
 
 
 class DraftPatch(Schema):

@@ -156,8 +156,9 @@ def person_profile(person: Person | None) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value}
 
 
-def enterprise_profile(enterprise: Enterprise | None) -> dict[str, Any]:
-    """一企一档 values keyed by prefill source name, with the licences it holds."""
+def enterprise_profile(enterprise: Enterprise | None, *, licences: bool = True) -> dict[str, Any]:
+    """一企一档 values keyed by prefill source name, with the licences it holds (``licences=False``
+    leaves them to a caller that reads the applicant's and the enterprise's in one query)."""
     if enterprise is None:
         return {}
     values: dict[str, Any] = {
@@ -179,7 +180,8 @@ def enterprise_profile(enterprise: Enterprise | None) -> dict[str, Any]:
         values["enterprise.legal_rep_id_number"] = role.person.id_number
         values["enterprise.legal_rep_phone"] = role.person.phone or enterprise.phone
     values = {key: value for key, value in values.items() if value}
-    values[compiler.PROFILE_LICENCES] = licence_selectors.held_by(None, enterprise)
+    if licences:
+        values[compiler.PROFILE_LICENCES] = licence_selectors.held_by(None, enterprise)
     return values
 
 
@@ -201,7 +203,10 @@ def profile_for(draft: ApplicationDraft) -> dict[str, Any]:
     subject = (draft.owner_id, draft.principal_id, draft.enterprise_id)
     cached = draft.__dict__.get("_banshi_profile")
     if cached is None or cached[0] != subject:
-        profile = {**person_profile(applicant_of(draft)), **enterprise_profile(draft.enterprise)}
+        profile = {
+            **person_profile(applicant_of(draft)),
+            **enterprise_profile(draft.enterprise, licences=False),  # both holders' just below
+        }
         profile[compiler.PROFILE_LICENCES] = licence_selectors.held_by(
             applicant_of(draft), draft.enterprise
         )
@@ -769,6 +774,9 @@ def _material_note(
     return ("请上传", "upload it")
 
 
+FILES_AT_HAND = "_banshi_files"  # stored files attached to a draft instance in this request
+
+
 def material_views(
     draft: ApplicationDraft, drafted: DraftPlan | None = None
 ) -> list[DraftMaterial]:
@@ -779,7 +787,10 @@ def material_views(
     names = {item.code: item.name for item in drafted.plan.items}
     chosen = draft.materials or {}
     ids = {pk for entry in chosen.values() for pk in entry.get("files", [])}
-    stored = StoredFile.objects.in_bulk(ids)
+    known = draft.__dict__.get(FILES_AT_HAND, {})  # attached in this request: already loaded
+    stored = {pk: known[pk] for pk in ids if pk in known}
+    if len(stored) < len(ids):
+        stored.update(StoredFile.objects.in_bulk(ids - stored.keys()))
     views = []
     for planned in drafted.plan.materials:
         entry = chosen.get(planned.code) or {}
@@ -868,6 +879,7 @@ def add_material_file(draft: ApplicationDraft, code: str, stored: StoredFile) ->
                 f"at most {MAX_FILES_PER_MATERIAL} files per material",
             )
         files.append(stored.pk)
+    draft.__dict__.setdefault(FILES_AT_HAND, {})[stored.pk] = stored
     entry.update(files=files, mode=prereview.MODE_UPLOAD)
     materials[code] = entry
     draft.materials = materials
@@ -1049,7 +1061,11 @@ def submit(draft: ApplicationDraft, *, channel: str = "web") -> Application:
 
 def _reuse_related(draft: ApplicationDraft, locked: ApplicationDraft) -> None:
     """Give the freshly locked row the owner, principal and enterprise the caller already loaded
-    (the same rows by id), instead of reading each again."""
+    (the same rows by id), instead of reading each again, and the request's profile and compiled
+    plan when the caller already has them (created and submitted in one request): both are kept
+    with the key they were made for, which :func:`profile_for` and :func:`plan_for` check against
+    the locked row, so a changed subject or answer compiles anew. Files attached in this request
+    come along too (a stored file never changes: it is addressed by its content)."""
     for name in ("owner", "principal", "enterprise"):
         related = ApplicationDraft._meta.get_field(name)
         if not related.is_cached(draft):
@@ -1057,6 +1073,9 @@ def _reuse_related(draft: ApplicationDraft, locked: ApplicationDraft) -> None:
         loaded = getattr(draft, name)
         if getattr(loaded, "pk", None) == getattr(locked, related.attname):
             setattr(locked, name, loaded)
+    for cache in ("_banshi_profile", "_banshi_plan", FILES_AT_HAND):
+        if cache in draft.__dict__:
+            locked.__dict__[cache] = draft.__dict__[cache]
 
 
 # ---------------------------------------------------------------------------------- receipt

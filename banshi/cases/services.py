@@ -598,11 +598,24 @@ def _create_application(
         actor = _Actor(submitted_by, Role.WINDOW_CLERK.value)
     else:
         actor = _Actor((agent or applicant).user, Role.APPLICANT.value)
-    _record_submission(application, cases, actor)
+    events = _record_submission(application, cases, actor)
     commitments.record_at_submission(application, cases)
     if commitments.instant_eligible(application, list(cases.values())):
         _instant_approve(application, list(cases.values()))
+    else:
+        application.__dict__[AS_FILED] = (list(cases.values()), events)
     return application
+
+
+AS_FILED = "_banshi_as_filed"
+
+
+def as_filed(application: Application) -> tuple[list[Case], list[CaseEvent]] | None:
+    """The cases and events that :func:`submit_application` has just written for ``application``,
+    as written (the same values a read would give back), or None when they are not at hand (a
+    replayed or reloaded application, or one that something else changed after its filing).
+    Taken once: the submitting request answers from it instead of reading back what it wrote."""
+    return application.__dict__.pop(AS_FILED, None)
 
 
 def _check_standing(
@@ -762,7 +775,18 @@ def _material_choices(materials: Sequence[Any]) -> dict[str, prereview.MaterialC
 def _pinned_item_versions(
     codes: Sequence[str], day: dt.date
 ) -> dict[str, catalog.ServiceItemVersion]:
-    """The version of each item valid on ``day``: the case keeps it for life (DESIGN §10)."""
+    """The version of each item valid on ``day``: the case keeps it for life (DESIGN §10). Read
+    once per catalogue snapshot (the one the plan was compiled on), not once per submission."""
+    catalogue = catalog_selectors.catalogue_snapshot(day)
+    key = ("item_versions", day, tuple(codes))
+    return dict(
+        catalog_selectors.snapshot_memo(catalogue, key, lambda: _read_item_versions(codes, day))
+    )
+
+
+def _read_item_versions(
+    codes: Sequence[str], day: dt.date
+) -> dict[str, catalog.ServiceItemVersion]:
     rows = (
         catalog.ServiceItemVersion.objects.filter(
             catalog_selectors.valid_on(day), item__code__in=codes
@@ -785,6 +809,14 @@ def _pinned_bundle(
 ) -> tuple[catalog.Bundle | None, catalog.BundleVersion | None]:
     if not bundle_code:
         return None, None
+    catalogue = catalog_selectors.catalogue_snapshot(day)  # read once per snapshot, as above
+    key = ("bundle_version", day, bundle_code)
+    return catalog_selectors.snapshot_memo(catalogue, key, lambda: _read_bundle(bundle_code, day))
+
+
+def _read_bundle(
+    bundle_code: str, day: dt.date
+) -> tuple[catalog.Bundle | None, catalog.BundleVersion | None]:
     bundle = catalog.Bundle.objects.get(code=bundle_code)
     version = catalog_selectors.current_bundle_version(bundle, day)
     if version is None:
@@ -847,9 +879,12 @@ def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
         through.objects.bulk_create(links)
 
 
-def _record_submission(application: Application, cases: Mapping[str, Case], actor: _Actor) -> None:
+def _record_submission(
+    application: Application, cases: Mapping[str, Case], actor: _Actor
+) -> list[CaseEvent]:
     """The submission's events (one insert), then the numbers (the sequence lock, taken as late
-    as possible), then the outbox row that announces the numbered application."""
+    as possible), then the outbox row that announces the numbered application. Returns the
+    events."""
     today = _local_date(application.received_at)
     events = [
         _new_event(
@@ -888,6 +923,7 @@ def _record_submission(application: Application, cases: Mapping[str, Case], acto
             "cases": [case.number for case in cases.values()],
         },
     )
+    return events
 
 
 # ------------------------------------------------------------------------------------ intake

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -20,6 +22,7 @@ from banshi.core import clock
 CATALOGUE_CACHE_SECONDS = 30
 _cache: dict[dt.date, tuple[float, schema.Catalogue]] = {}
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 def valid_on(day: dt.date) -> Q:
@@ -66,6 +69,20 @@ def bundle_versions_on(day: dt.date) -> QuerySet[models.BundleVersion]:
         )
         .order_by("bundle__code")
     )
+
+
+def snapshot_memo(catalogue: schema.Catalogue, key: tuple, build: Callable[[], T]) -> T:
+    """``build()`` once per snapshot: a read of the catalogue tables that holds as long as the
+    snapshot it goes with (the versions a submission pins, for instance), so that it is
+    refreshed, and forgotten, with the snapshot itself (after a load or publish, or
+    ``CATALOGUE_CACHE_SECONDS``). What ``build`` raises is not kept. Treat the value as
+    read-only: threads of a process share it."""
+    memo = catalogue.__dict__.setdefault("_banshi_memo", {})
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = build()
+        return value
 
 
 def invalidate_snapshot() -> None:

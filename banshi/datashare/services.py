@@ -251,10 +251,12 @@ def with_upload_fallback(plan: Any, draft: Any) -> Any:
         return plan
     person = draft.principal or draft.owner
     actor = getattr(draft.owner, "user", None)
+    wanted = {m.data_share for m in plan.materials if m.route == compiler.ROUTE_DATA_SHARE}
+    sources = {row.code: row for row in DataShareSource.objects.filter(code__in=wanted)}  # 1 query
     changed = []
     for planned in plan.materials:
         if planned.route == compiler.ROUTE_DATA_SHARE:
-            row = DataShareSource.objects.filter(code=planned.data_share).first()
+            row = sources.get(planned.data_share)
             wants_enterprise = row is not None and row.subject_kind == "enterprise"
             subject = draft.enterprise if wants_enterprise and draft.enterprise else person
             answer = verify_material(

@@ -20,6 +20,17 @@ def test_postgres_url_becomes_a_postgresql_database():
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 
+def test_url_options_are_typed_for_the_driver():
+    db = parse_database_url(
+        "postgres://u@h/n?server_side_binding=true&prepare_threshold=5&sslmode=disable"
+    )
+    assert db["OPTIONS"] == {
+        "server_side_binding": True,  # Django checks `is True`: the text "true" would do nothing
+        "prepare_threshold": 5,
+        "sslmode": "disable",
+    }
+
+
 def test_relative_and_absolute_sqlite_paths():
     assert parse_database_url("sqlite:///var/x.sqlite3")["NAME"] == "var/x.sqlite3"
     assert parse_database_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"

@@ -145,3 +145,14 @@ def test_without_a_licence_the_engine_asks_for_the_material(owner):
             enterprise=enterprise,
         )
     assert "营业执照" in str(blocked.value.zh if hasattr(blocked.value, "zh") else blocked.value)
+
+
+def test_the_licence_types_of_the_applicant_and_the_enterprise_are_read_in_one_query(
+    owner, django_assert_num_queries
+):
+    person, enterprise = owner
+    services.record_existing("YYZZ", holder_enterprise=enterprise)
+    services.record_existing("SP-JY", holder_person=person)
+    with django_assert_num_queries(1):
+        held = selectors.held_by(person, enterprise)
+    assert held == ["SP-JY", "YYZZ"]

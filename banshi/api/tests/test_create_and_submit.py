@@ -1,0 +1,123 @@
+"""创建并提交: ``POST /applications`` with ``"submit": true`` files the draft in one request."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from banshi.api.tests.conftest import Api
+from banshi.api.tests.helpers import ANSWERS, draft_body
+from banshi.cases.models import Application, ApplicationDraft, CaseEvent, DraftStatus, OutboxMessage
+from banshi.people.models import Consent
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(api, key: str | None = "once-1", **overrides):
+    body = {**draft_body(api), "submit": True, **overrides}
+    return api.post("/applications", body, {"Idempotency-Key": key} if key else None), body
+
+
+def test_one_request_files_the_application_with_a_case_per_item(api):
+    response, _ = _file(api)
+    assert response.status_code == 201, response.json()
+    application = response.json()
+    assert application["number"].startswith("BS-") and application["status"] == "submitted"
+    assert [case["item_code"] for case in application["cases"]] == ["SCJG-DJ-001", "SCJG-XK-001"]
+    assert [event["kind"] for event in application["events"]] == [
+        "submitted",
+        "received",
+        "received",
+    ]
+    draft = ApplicationDraft.objects.get()
+    assert (
+        draft.status == DraftStatus.SUBMITTED and draft.application.number == application["number"]
+    )
+    assert application["draft"] == f"DR-{draft.pk}"
+    assert OutboxMessage.objects.filter(topic="application.submitted").count() == 1
+
+
+def test_the_answer_is_what_tracking_reads_back(api):
+    response, _ = _file(api)
+    tracked = api.get(f"/applications/{response.json()['number']}")
+    assert tracked.status_code == 200
+    assert tracked.json() == response.json()
+
+
+def test_a_retry_with_the_same_key_and_body_returns_the_same_application_with_200(api):
+    first, body = _file(api, key="retry-9")
+    again = api.post("/applications", body, {"Idempotency-Key": "retry-9"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Application.objects.count() == 1 and ApplicationDraft.objects.count() == 1
+    assert CaseEvent.objects.filter(kind="submitted").count() == 1
+
+
+def test_the_same_key_with_another_body_is_422(api):
+    assert _file(api, key="k-7")[0].status_code == 201
+    response, _ = _file(api, key="k-7", channel="mobile")
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
+    assert Application.objects.count() == 1
+
+
+def test_a_key_used_for_a_separate_submit_is_not_reused_here(api):
+    draft = api.post("/applications", draft_body(api)).json()["number"]
+    assert api.submit(draft, key="shared").status_code == 201
+    response, _ = _file(api, key="shared")
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
+
+
+def test_without_an_idempotency_key_it_is_400_and_nothing_is_kept(api):
+    response, _ = _file(api, key=None)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert not ApplicationDraft.objects.exists() and not Application.objects.exists()
+
+
+def test_an_unknown_channel_is_400(api):
+    response, _ = _file(api, channel="fax")
+    assert response.status_code == 400 and "fax" in response.json()["detail"]
+    assert not ApplicationDraft.objects.exists()
+
+
+def test_a_refusal_by_the_pre_review_keeps_nothing_not_even_the_draft_or_consent(api):
+    response = api.post(
+        "/applications",
+        {"bundle_code": "KBCYD", "answers": ANSWERS, "prefill_consent": True, "submit": True},
+        {"Idempotency-Key": "blocked-1"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "prereview_blocked"
+    assert {f["code"] for f in response.json()["details"]["findings"]} >= {"LEASE", "shop.address"}
+    assert not ApplicationDraft.objects.exists() and not Application.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def test_after_a_refusal_the_same_key_may_be_used_for_the_corrected_request(api):
+    refused = api.post(
+        "/applications",
+        {"bundle_code": "KBCYD", "answers": ANSWERS, "submit": True},
+        {"Idempotency-Key": "again-1"},
+    )
+    assert refused.status_code == 422
+    assert _file(api, key="again-1")[0].status_code == 201
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+def test_concurrent_requests_with_one_key_file_one_application(applicant):
+    from banshi.cases.tests.test_concurrency import run_together
+
+    body = {**draft_body(Api(applicant.user)), "submit": True}
+
+    def send():
+        response = Api(applicant.user).post("/applications", body, {"Idempotency-Key": "race-1"})
+        return response.status_code, response.json()["number"]
+
+    results = run_together([send for _ in range(4)])
+    assert sorted(status for status, _ in results) == [200, 200, 200, 201]
+    assert {number for _, number in results} == {Application.objects.get().number}
+    assert ApplicationDraft.objects.count() == 1
