@@ -1144,9 +1144,11 @@ def start_full_run(user) -> None:
 
     def work() -> None:
         try:
-            engine.run_full(user=user, resume=True)
-        except engine.MatchBusy:
-            logger.info("a full run is already in progress")
+            for subject in engine.SUBJECTS.values():  # enterprises, then persons
+                try:
+                    engine.run_full(user=user, resume=True, subject=subject)
+                except engine.MatchBusy:
+                    logger.info("a full run of %s is already in progress", subject.kind)
         except Exception:
             logger.exception("full match run failed")
         finally:
