@@ -138,7 +138,7 @@ def _wrong_kind(index: int, name: str, source: str, kind: str) -> Problem | None
         position = source.find(code)
         detail = (
             f"「{code}」是{own[other]}属性，{own[kind]}政策只能使用{own[kind]}属性（{kind}.…）"
-            f" / {code} is an {SubjectKind.LABELS_EN[other]} attribute: a "
+            f" / {code} belongs to the {SubjectKind.LABELS_EN[other]} portrait: a "
             f"{SubjectKind.LABELS_EN[kind]} policy can only use {kind}.… attributes"
         )
         if position >= 0:
@@ -146,7 +146,7 @@ def _wrong_kind(index: int, name: str, source: str, kind: str) -> Problem | None
         return Problem(
             index,
             f"「{code}」是{own[other]}属性，不能用于{own[kind]}政策",
-            f"{code} is an {SubjectKind.LABELS_EN[other]} attribute, not for a "
+            f"{code} belongs to the {SubjectKind.LABELS_EN[other]} portrait, not to a "
             f"{SubjectKind.LABELS_EN[kind]} policy",
             detail,
             position if position >= 0 else None,
