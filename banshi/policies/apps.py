@@ -12,7 +12,14 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         # A person hears of a benefit through the platform's messages (inbox, e-mail, SMS);
         # enterprises keep the policy page's own notices.
+        from django.db.models.signals import post_save
+
         from banshi.notify.topics import Topic, register
+        from banshi.people.models import Person
+        from banshi.policies.services import person_registered
+
+        # 一人一档 → 个人画像: birth date and gender from the ID number, for every new person
+        post_save.connect(person_registered, sender=Person, dispatch_uid="policies.person_portrait")
 
         link = "/policies/mine/"
         register(

@@ -483,6 +483,13 @@ def fill_person_portrait_from_profile(person: Person):
     )
 
 
+def person_registered(sender, instance: Person, created: bool, raw: bool = False, **kwargs):
+    """``post_save`` of :class:`Person`: a newly registered person gets a portrait from the
+    profile at once, so person policies (高龄津贴 …) can find them without any import."""
+    if created and not raw:
+        fill_person_portrait_from_profile(instance)
+
+
 def _record_sources(
     subject_ids: list[int],
     columns: list[str],

@@ -132,7 +132,9 @@ def make_person(db):
         person = people.register_person(
             fake_id_number(number, born, male=number % 2 == 1), name or f"居民{number}", today=TODAY
         )
-        PersonPortrait.objects.create(person=person, birth_date=born, **columns)
+        PersonPortrait.objects.update_or_create(
+            person=person, defaults={"birth_date": born, **columns}
+        )
         return person
 
     return make

@@ -32,13 +32,15 @@ def resident(transactional_db, live_server, staff, outsider, make_person_policy)
     from banshi.core import clock
 
     today = clock.today()
-    PersonPortrait.objects.create(
+    PersonPortrait.objects.update_or_create(
         person=outsider,
-        birth_date=dt.date(2000, 1, 1),
-        hukou_district="410173001",
-        employment_status="灵活就业",
-        children=1,
-        youngest_child_birth_date=today.replace(year=today.year - 1),
+        defaults=dict(
+            birth_date=dt.date(2000, 1, 1),
+            hukou_district="410173001",
+            employment_status="灵活就业",
+            children=1,
+            youngest_child_birth_date=today.replace(year=today.year - 1),
+        ),
     )
     flexible = make_person_policy(FLEXIBLE, title="灵活就业人员社保补贴", benefit_amount="3000")
     make_person_policy(AGED, title="高龄津贴", benefit_amount="1200")

@@ -22,17 +22,21 @@ FLEXIBLE = [
 def residents(make_person, owner, outsider):
     from banshi.policies.models import PersonPortrait
 
-    PersonPortrait.objects.create(
+    PersonPortrait.objects.update_or_create(
         person=owner,
-        birth_date=dt.date(1990, 3, 7),
-        employment_status="灵活就业",
-        hukou_district="410173001",
+        defaults=dict(
+            birth_date=dt.date(1990, 3, 7),
+            employment_status="灵活就业",
+            hukou_district="410173001",
+        ),
     )
-    PersonPortrait.objects.create(
+    PersonPortrait.objects.update_or_create(
         person=outsider,
-        birth_date=dt.date(2000, 1, 1),
-        employment_status="就业",
-        hukou_district="410173001",
+        defaults=dict(
+            birth_date=dt.date(2000, 1, 1),
+            employment_status="就业",
+            hukou_district="410173001",
+        ),
     )
     return {"owner": owner, "near": outsider}
 

@@ -43,9 +43,8 @@ def test_an_enterprise_attribute_cannot_be_set_on_a_person(owner):
     assert "未知属性 enterprise.revenue" in str(error.value)
 
 
-def test_the_profile_gives_the_birth_date_and_gender_from_the_id_number(owner):
-    services.fill_person_portrait_from_profile(owner)  # 44030419900307123X: 1990-03-07, male
-    portrait = PersonPortrait.objects.get(person=owner)
+def test_a_registered_person_has_a_portrait_from_the_id_number_at_once(owner):
+    portrait = PersonPortrait.objects.get(person=owner)  # 44030419900307123X: 1990-03-07, male
     assert (portrait.birth_date, portrait.gender) == (dt.date(1990, 3, 7), "男")
     assert PersonValueSource.objects.get(person=owner, attribute="person.gender").kind == "profile"
 
@@ -76,7 +75,7 @@ def test_a_person_file_imports_good_rows_and_reports_bad_ones(owner, outsider, d
     portrait = PersonPortrait.objects.get(person=owner)
     assert portrait.monthly_income == Decimal("4200.00")
     assert portrait.birth_date == dt.date(1990, 3, 7)  # read from the ID number
-    assert not PersonPortrait.objects.filter(person=outsider).exists()
+    assert PersonPortrait.objects.get(person=outsider).employment_status is None  # bad row
 
 
 def test_an_unknown_person_is_registered_when_the_file_names_them(departments):

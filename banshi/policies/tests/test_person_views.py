@@ -33,11 +33,13 @@ def login(client):
 
 @pytest.fixture
 def citizen(owner, make_person_policy, staff):
-    PersonPortrait.objects.create(
+    PersonPortrait.objects.update_or_create(
         person=owner,
-        birth_date=dt.date(1990, 3, 7),
-        employment_status="灵活就业",
-        hukou_district="410173001",
+        defaults=dict(
+            birth_date=dt.date(1990, 3, 7),
+            employment_status="灵活就业",
+            hukou_district="410173001",
+        ),
     )
     enjoyed = make_person_policy(FLEXIBLE, title="灵活就业社保补贴")
     aged = make_person_policy(AGED, title="高龄津贴")
