@@ -19,6 +19,7 @@ from banshi.api.schemas import ErrorOut
 from banshi.core import clock
 from banshi.people.permissions import staff_department
 from banshi.policies import access, conditions, engine, selectors, services
+from banshi.policies.attributes import REGISTRIES
 
 router = Router(tags=["policies 惠企政策"])
 
@@ -35,6 +36,7 @@ class PolicyOut(Schema):
     title: str
     department: str
     mode: str
+    subject_kind: str
     version: int
     valid_from: dt.date | None
     valid_until: dt.date | None
@@ -49,6 +51,7 @@ class ConditionIn(Schema):
 
 class CheckIn(Schema):
     conditions: list[ConditionIn]
+    subject_kind: str = "enterprise"  # or "person"
 
 
 class ProblemOut(Schema):
@@ -69,6 +72,7 @@ class CheckOut(Schema):
 
 class ImportIn(Schema):
     records: list[dict[str, Any]]
+    subject_kind: str = "enterprise"  # or "person": records keyed by 公民身份号码 / id_number
     as_of: dt.date | None = None
     reference: str = ""
     register_missing: bool = True
@@ -86,7 +90,10 @@ class ImportOut(Schema):
     rows_total: int
     rows_imported: int
     rows_rejected: int
-    enterprises_created: int
+    enterprises_created: (
+        int  # subjects registered (enterprises, or persons for subject_kind=person)
+    )
+    subject_kind: str
     columns: list[str]
     errors: list[RowErrorOut]
 
@@ -100,6 +107,7 @@ def list_policies(request, mode: str | None = None):
             "title": version.title,
             "department": version.policy.department.code,
             "mode": version.mode,
+            "subject_kind": version.policy.subject_kind,
             "version": version.number,
             "valid_from": version.valid_from,
             "valid_until": version.valid_until,
@@ -124,7 +132,16 @@ def check_conditions(request, payload: CheckIn):
             "只有事项管理员可以编写政策条件",
             "only catalogue admins write policies",
         )
-    result = conditions.check([(c.name, c.source) for c in payload.conditions])
+    if payload.subject_kind not in REGISTRIES:
+        raise ApiError(
+            422,
+            "subject_kind",
+            f"未知的政策对象 {payload.subject_kind}（enterprise 或 person）",
+            f"unknown subject kind {payload.subject_kind} (enterprise or person)",
+        )
+    result = conditions.check(
+        [(c.name, c.source) for c in payload.conditions], payload.subject_kind
+    )
     problems = [
         {
             "index": problem.index,
@@ -136,7 +153,7 @@ def check_conditions(request, payload: CheckIn):
     ]
     if not result.ok:
         return {"ok": False, "problems": problems}
-    counts = engine.count(result.conditions)
+    counts = engine.count(result.conditions, subject=engine.subjects_for(payload.subject_kind))
     return {
         "ok": True,
         "problems": [],
@@ -170,6 +187,7 @@ def import_records(request, payload: ImportIn):
             reference=payload.reference,
             as_of=payload.as_of,
             register_missing=payload.register_missing,
+            subject_kind=payload.subject_kind,
         )
     except services.PolicyError as error:
         raise ApiError(422, error.code, error.zh, error.en) from None
@@ -181,6 +199,7 @@ def import_records(request, payload: ImportIn):
             "rows_imported": record.rows_imported,
             "rows_rejected": record.rows_rejected,
             "enterprises_created": record.enterprises_created,
+            "subject_kind": record.subject_kind,
             "columns": record.columns,
             "errors": record.errors,
         },

@@ -161,7 +161,7 @@ class _Evaluator:
                 "表达式用到了 today()，但调用方没有提供 today= 日期 / "
                 "the expression uses today() but no today= date was given"
             )
-        return self.today
+        return node.shifted_today(self.today)
 
     def unary(self, node: Unary) -> Any:
         value = self.eval(node.operand)

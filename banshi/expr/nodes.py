@@ -20,7 +20,8 @@ from typing import Union
 from .errors import Span
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
-FUNCTIONS = {"date": 1, "today": 0}  # name -> number of arguments
+FUNCTIONS = {"date": 1, "today": 0, "years_ago": 1}  # name -> number of arguments
+MAX_YEARS_AGO = 200  # years_ago(n): n is a whole number literal 0 … 200
 LITERAL_TYPES = frozenset({"number", "string", "bool", "date"})
 ARITHMETIC_OPS = frozenset({"+", "-", "*", "/"})
 COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
@@ -144,7 +145,11 @@ class ListExpr(Node):
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
-    """``date('2024-01-01')`` or ``today()``; no other function exists."""
+    """``date('2024-01-01')``, ``today()`` or ``years_ago(80)``; no other function exists.
+
+    ``years_ago(n)`` is the date n whole years before ``today()`` (29 February → 28 February), so
+    an age is a comparison with a birth date: ``person.birth_date <= years_ago(80)`` is 年满80周岁.
+    """
 
     func: str
     args: tuple[Expr, ...] = ()
@@ -161,6 +166,16 @@ class Call(Node):
             valid = isinstance(arg, Literal) and arg.type == "string"
             if not valid or parse_iso_date(arg.value) is None:  # type: ignore[union-attr,arg-type]
                 raise ValueError("date() takes one string literal 'YYYY-MM-DD'")
+        if self.func == "years_ago":
+            arg = self.args[0]
+            valid = (
+                isinstance(arg, Literal)
+                and arg.type == "number"
+                and isinstance(arg.value, int)
+                and 0 <= arg.value <= MAX_YEARS_AGO
+            )
+            if not valid:
+                raise ValueError(f"years_ago() takes one whole number 0 … {MAX_YEARS_AGO}")
 
     @property
     def date_value(self) -> date:
@@ -168,6 +183,16 @@ class Call(Node):
         value = parse_iso_date(self.args[0].value)  # type: ignore[union-attr,arg-type]
         assert value is not None
         return value
+
+    def shifted_today(self, today: date) -> date:
+        """The value of ``today()`` or ``years_ago(n)`` given the day ``today()`` means."""
+        if self.func == "today":
+            return today
+        years = int(self.args[0].value)  # type: ignore[union-attr,arg-type]
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February in a year that has none
+            return today.replace(year=today.year - years, day=28)
 
 
 @dataclass(frozen=True, slots=True)

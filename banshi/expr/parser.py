@@ -17,6 +17,7 @@ from .errors import ExprSyntaxError
 from .lexer import Token, tokenize
 from .nodes import (
     FUNCTIONS,
+    MAX_YEARS_AGO,
     BoolOp,
     Call,
     Compare,
@@ -319,6 +320,20 @@ class _Parser:
                 )  # type: ignore[index]
             return
         arg = args[0] if len(args) == 1 else None
+        if name.text == "years_ago":
+            if not (
+                isinstance(arg, Literal)
+                and arg.type == "number"
+                and isinstance(arg.value, int)
+                and 0 <= arg.value <= MAX_YEARS_AGO
+            ):
+                position = args[0].span[0] if args else closing.start  # type: ignore[index]
+                raise self.error(
+                    position,
+                    f"应为一个 0 到 {MAX_YEARS_AGO} 的整数，例如 years_ago(80)",
+                    f"years_ago() takes one whole number 0 … {MAX_YEARS_AGO}, e.g. years_ago(80)",
+                )
+            return
         if not (isinstance(arg, Literal) and arg.type == "string"):
             position = args[0].span[0] if args else closing.start  # type: ignore[index]
             raise self.error(

@@ -128,7 +128,7 @@ class _Compiler:
                 "表达式用到了 today()，但调用方没有提供 today= 日期 / "
                 "the expression uses today() but no today= date was given"
             )
-        return self.date_parameter(self.today)
+        return self.date_parameter(node.shifted_today(self.today))
 
     # -- arithmetic ----------------------------------------------------------------------------
     def binary(self, node: Binary) -> Fragment:

@@ -8,7 +8,7 @@
   administrators, for their own department.
 * Starting a full matching run: catalogue administrators and system administrators.
 * The enterprise page: the person the account belongs to, for the enterprises they stand for
-  (``applicant_subjects``).
+  (``applicant_subjects``); the person page and person policies' applications: that person only.
 """
 
 from __future__ import annotations
@@ -56,6 +56,18 @@ def is_policy_staff(user: Any) -> bool:
     return is_staff_member(user) and (
         has_role(user, *WRITER_ROLES) or has_role(user, *DELIVERY_ROLES)
     )
+
+
+def is_person(user: Any, person_id: int) -> bool:
+    """The account belongs to this person (个人政策: only the person applies for it)."""
+    person, _ = applicant_subjects(user)
+    return person is not None and person.pk == person_id
+
+
+def person_of(user: Any):
+    """The person the account belongs to (their own policy page), or None."""
+    person, _ = applicant_subjects(user)
+    return person
 
 
 def enterprises_of(user: Any) -> list:

@@ -11,6 +11,7 @@ from banshi.policies.models import (
     GrantBatch,
     MatchRun,
     Notice,
+    PersonPortrait,
     Policy,
     PolicyEvent,
     PolicyOffer,
@@ -55,8 +56,8 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Policy)
 class PolicyAdmin(ReadOnly):
-    list_display = ("code", "department", "status", "created_at")
-    list_filter = ("status", "department")
+    list_display = ("code", "department", "subject_kind", "status", "created_at")
+    list_filter = ("status", "subject_kind", "department")
     search_fields = ("code", "versions__title")
     inlines = [VersionInline, EventInline]
 
@@ -80,6 +81,23 @@ class EnterprisePortraitAdmin(ReadOnly):
     )
     search_fields = ("enterprise__uscc", "enterprise__name")
     list_select_related = ("enterprise",)
+
+
+@admin.register(PersonPortrait)
+class PersonPortraitAdmin(ReadOnly):
+    """个人画像 (read-only; the list names the person, not the ID number)."""
+
+    list_display = (
+        "person",
+        "birth_date",
+        "hukou_district",
+        "employment_status",
+        "disability_level",
+        "assistance_status",
+        "updated_at",
+    )
+    search_fields = ("person__id_number", "person__name")
+    list_select_related = ("person",)
 
 
 @admin.register(PortraitImport)
@@ -120,10 +138,10 @@ class GrantBatchAdmin(ReadOnly):
 
 @admin.register(Grant)
 class GrantAdmin(ReadOnly):
-    list_display = ("policy", "enterprise", "amount", "granted_on", "via")
+    list_display = ("policy", "enterprise", "person", "amount", "granted_on", "via")
     list_filter = ("via",)
-    search_fields = ("enterprise__uscc", "enterprise__name", "policy__code")
-    list_select_related = ("policy", "enterprise")
+    search_fields = ("enterprise__uscc", "enterprise__name", "person__name", "policy__code")
+    list_select_related = ("policy", "enterprise", "person")
 
 
 @admin.register(PolicyOffer)
@@ -131,6 +149,7 @@ class PolicyOfferAdmin(ReadOnly):
     list_display = (
         "policy_version",
         "enterprise",
+        "person",
         "status",
         "amount",
         "offered_at",

@@ -1,4 +1,10 @@
-"""企业画像属性 registry: the named attributes that policy conditions are written against.
+"""画像属性 registry: the named attributes that policy conditions are written against.
+
+Two kinds of subject (:class:`SubjectKind`): enterprises (企业画像, ``enterprise.*``) and persons
+(个人画像, 自然人, ``person.*``). Each attribute names its subject kind; a policy is written for one
+kind and its conditions are checked against that kind's :class:`Registry` only. An age is not
+stored: it is the birth date compared with ``years_ago(n)`` (``person.birth_date <= years_ago(80)``
+is 年满80周岁), so it never goes stale.
 
 Each attribute has a dotted code (``enterprise.registered_capital``, the name used in conditions), a
 label, a type of the expression language (number / string / bool / date), a unit, the usual source of
@@ -18,21 +24,32 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 TYPES = ("number", "string", "bool", "date")
 
 
+class SubjectKind:
+    """Who a policy is for and whose portrait its conditions read (企业 / 个人)."""
+
+    ENTERPRISE = "enterprise"
+    PERSON = "person"
+
+    CHOICES = ((ENTERPRISE, "企业"), (PERSON, "个人"))
+    LABELS_EN = {ENTERPRISE: "enterprise", PERSON: "person"}
+
+
 class SourceKind:
     """Where a portrait value came from (一数一源: every value keeps its source and date)."""
 
-    PROFILE = "profile"  # 一企一档 / the enterprise's own declaration
+    PROFILE = "profile"  # 一企一档 / 一人一档 / the subject's own declaration
     LICENCE = "licence"  # 电子证照 (e.g. 营业执照, 高新技术企业证书)
     DEPARTMENT = "department"  # a department's data file (CSV / Excel)
     API = "api"  # a department's system through the API
 
     CHOICES = (
-        (PROFILE, "企业档案/自主填报"),
+        (PROFILE, "档案/自主填报"),
         (LICENCE, "电子证照"),
         (DEPARTMENT, "部门数据导入"),
         (API, "部门接口"),
@@ -54,6 +71,7 @@ class Attribute:
     max_digits: int = 16
     pattern: str = ""  # strings: a regular expression the value must match
     pattern_hint: str = ""
+    subject: str = SubjectKind.ENTERPRISE
 
     @property
     def integer(self) -> bool:
@@ -287,18 +305,231 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     ),
 )
 
+
+def _choices(*values: str) -> tuple[tuple[str, str], ...]:
+    return tuple((value, value) for value in values)
+
+
+_DISTRICT = {
+    "pattern": r"^(\d{6}|\d{9}|\d{12})$",
+    "pattern_hint": "6、9 或 12 位数字 / 6, 9 or 12 digits",
+}
+EMPLOYMENT_STATUSES = _choices("就业", "失业登记", "灵活就业", "退休", "在校", "无业")
+DISABILITY_LEVELS = _choices("无", "一级", "二级", "三级", "四级")  # GB/T 26341-2010
+ASSISTANCE_STATUSES = _choices("无", "低保", "低保边缘", "特困")  # 社会救助暂行办法
+EDUCATION_LEVELS = _choices("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士")
+INSURANCE_STATUSES = _choices("未参保", "职工社保", "灵活就业参保", "城乡居民")
+GENDERS = _choices("男", "女")
+
+PERSON = SubjectKind.PERSON
+PERSON_ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute(
+        "person.birth_date",
+        "出生日期",
+        "date of birth",
+        "date",
+        "birth_date",
+        source="公民身份号码/公安户籍",
+        description="由身份证号码得出；年龄写作 person.birth_date <= years_ago(80)（年满80周岁）",
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.gender",
+        "性别",
+        "gender",
+        "string",
+        "gender",
+        source="公民身份号码/公安户籍",
+        choices=GENDERS,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.hukou_district",
+        "户籍所在地",
+        "household registration (户籍) district",
+        "string",
+        "hukou_district",
+        source="公安户籍",
+        description="统计用区划代码（6位区县、9位乡镇街道或12位村居）",
+        subject=PERSON,
+        **_DISTRICT,
+    ),
+    Attribute(
+        "person.residence_district",
+        "居住地",
+        "district of residence",
+        "string",
+        "residence_district",
+        source="公安(居住证)/社区网格",
+        description="统计用区划代码（6位区县、9位乡镇街道或12位村居）",
+        subject=PERSON,
+        **_DISTRICT,
+    ),
+    Attribute(
+        "person.employment_status",
+        "就业状态",
+        "employment status",
+        "string",
+        "employment_status",
+        source="人力资源和社会保障局(就业失业登记)",
+        choices=EMPLOYMENT_STATUSES,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.disability_level",
+        "残疾等级",
+        "disability level (GB/T 26341)",
+        "string",
+        "disability_level",
+        source="残疾人联合会(残疾人证)",
+        choices=DISABILITY_LEVELS,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.assistance_status",
+        "社会救助对象",
+        "social assistance status (低保/特困)",
+        "string",
+        "assistance_status",
+        source="民政局",
+        choices=ASSISTANCE_STATUSES,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.is_veteran",
+        "退役军人",
+        "veteran",
+        "bool",
+        "is_veteran",
+        source="退役军人事务局",
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.education",
+        "最高学历",
+        "highest education",
+        "string",
+        "education",
+        source="教育部门(学信)",
+        choices=EDUCATION_LEVELS,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.graduation_year",
+        "毕业年份",
+        "year of graduation",
+        "number",
+        "graduation_year",
+        source="教育部门(学信)",
+        decimals=0,
+        max_digits=4,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.children",
+        "子女数",
+        "number of children",
+        "number",
+        "children",
+        unit="人",
+        source="卫生健康委(出生医学证明)/公安户籍",
+        decimals=0,
+        max_digits=2,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.youngest_child_birth_date",
+        "最小子女出生日期",
+        "youngest child's date of birth",
+        "date",
+        "youngest_child_birth_date",
+        source="卫生健康委(出生医学证明)",
+        description="不满3周岁写作 person.youngest_child_birth_date > years_ago(3)",
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.monthly_income",
+        "月收入",
+        "monthly income",
+        "number",
+        "monthly_income",
+        unit="元",
+        source="民政局(家庭经济状况核对)/税务部门",
+        decimals=2,
+        max_digits=12,
+        subject=PERSON,
+    ),
+    Attribute(
+        "person.social_insurance",
+        "养老保险参保状态",
+        "pension insurance status",
+        "string",
+        "social_insurance",
+        source="人力资源和社会保障局",
+        choices=INSURANCE_STATUSES,
+        subject=PERSON,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """One subject kind's attributes: what its policies' conditions are checked against."""
+
+    kind: str
+    attributes: tuple[Attribute, ...]
+
+    @cached_property
+    def by_code(self) -> dict[str, Attribute]:
+        return {a.code: a for a in self.attributes}
+
+    @cached_property
+    def by_column(self) -> dict[str, Attribute]:
+        return {a.column: a for a in self.attributes}
+
+    @cached_property
+    def schema(self) -> dict[str, str]:
+        return {a.code: a.type for a in self.attributes}
+
+    @property
+    def label(self) -> str:
+        return dict(SubjectKind.CHOICES)[self.kind]
+
+
+REGISTRIES = {
+    SubjectKind.ENTERPRISE: Registry(SubjectKind.ENTERPRISE, ATTRIBUTES),
+    SubjectKind.PERSON: Registry(SubjectKind.PERSON, PERSON_ATTRIBUTES),
+}
+
+
+def registry(kind: str) -> Registry:
+    """The attributes of one subject kind (``enterprise`` or ``person``)."""
+    return REGISTRIES[kind]
+
+
+# The enterprise registry under its historical names (most callers deal with enterprises).
 BY_CODE: dict[str, Attribute] = {a.code: a for a in ATTRIBUTES}
 BY_COLUMN: dict[str, Attribute] = {a.column: a for a in ATTRIBUTES}
 SCHEMA: dict[str, str] = {a.code: a.type for a in ATTRIBUTES}
+PERSON_BY_CODE: dict[str, Attribute] = {a.code: a for a in PERSON_ATTRIBUTES}
+PERSON_SCHEMA: dict[str, str] = {a.code: a.type for a in PERSON_ATTRIBUTES}
+ANY_BY_CODE: dict[str, Attribute] = {**BY_CODE, **PERSON_BY_CODE}
 TYPE_LABELS = {"number": "数值", "string": "文本", "bool": "是/否", "date": "日期"}
 
 
-def lookup(key: str) -> Attribute | None:
-    """An attribute by code (``enterprise.revenue``), column (``revenue``) or label (``上年度营业收入``)."""
+def subject_of_code(code: str) -> str | None:
+    """The subject kind of a registered attribute code, or None when it is not registered."""
+    attribute = ANY_BY_CODE.get(code)
+    return attribute.subject if attribute is not None else None
+
+
+def lookup(key: str, kind: str = SubjectKind.ENTERPRISE) -> Attribute | None:
+    """An attribute of ``kind`` by code (``enterprise.revenue``), column (``revenue``) or label
+    (``上年度营业收入``)."""
     key = key.strip()
-    found = BY_CODE.get(key) or BY_COLUMN.get(key)
+    found = registry(kind).by_code.get(key) or registry(kind).by_column.get(key)
     if found is None:
-        for attribute in ATTRIBUTES:
+        for attribute in registry(kind).attributes:
             if key in (attribute.label, f"{attribute.label}({attribute.unit})") or (
                 attribute.unit and key == f"{attribute.label}（{attribute.unit}）"
             ):

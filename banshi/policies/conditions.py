@@ -8,6 +8,9 @@ attribute, a date compared with a number, a division by zero or an expression th
 is refused with a message that names the condition and underlines the culprit. The staff editor
 writes conditions one per line as ``名称：表达式`` (:func:`parse_lines`).
 
+A policy is for one subject kind (企业 or 个人): its conditions are checked against that kind's
+attributes only, and an attribute of the other kind is refused with a message naming it.
+
 Pure: no Django import.
 """
 
@@ -28,7 +31,8 @@ from banshi.expr import (
     to_json,
     to_sql,
 )
-from banshi.policies.attributes import BY_CODE, SCHEMA
+from banshi.expr.errors import caret_lines
+from banshi.policies.attributes import SubjectKind, registry, subject_of_code
 
 MAX_CONDITIONS = 30  # one bit each in a match's masks
 MAX_NAME = 60
@@ -120,13 +124,49 @@ def _expr_problem(index: int, name: str, error: ExprError) -> Problem:
     return Problem(index, zh, en, str(error), getattr(error, "position", None), name)
 
 
-def check(pairs: list[tuple[str, str]] | list[dict[str, Any]]) -> CheckResult:
+def _wrong_kind(index: int, name: str, source: str, kind: str) -> Problem | None:
+    """An attribute of the other subject kind, named and underlined (企业属性 in a 个人政策)."""
+    try:
+        read = names(parse(source))
+    except ExprError:
+        return None  # check_condition reports the syntax error
+    for code in sorted(read):
+        other = subject_of_code(code)
+        if other is None or other == kind:
+            continue
+        own = dict(SubjectKind.CHOICES)
+        position = source.find(code)
+        detail = (
+            f"「{code}」是{own[other]}属性，{own[kind]}政策只能使用{own[kind]}属性（{kind}.…）"
+            f" / {code} belongs to the {SubjectKind.LABELS_EN[other]} portrait: a "
+            f"{SubjectKind.LABELS_EN[kind]} policy can only use {kind}.… attributes"
+        )
+        if position >= 0:
+            detail += "\n" + caret_lines(source, position, position + len(code))
+        return Problem(
+            index,
+            f"「{code}」是{own[other]}属性，不能用于{own[kind]}政策",
+            f"{code} belongs to the {SubjectKind.LABELS_EN[other]} portrait, not to a "
+            f"{SubjectKind.LABELS_EN[kind]} policy",
+            detail,
+            position if position >= 0 else None,
+            name,
+        )
+    return None
+
+
+def check(
+    pairs: list[tuple[str, str]] | list[dict[str, Any]], kind: str = SubjectKind.ENTERPRISE
+) -> CheckResult:
     """Check every condition; the stored form (name, source, ast, hint) of those that pass.
 
-    Each source must parse, name only registered attributes, be well typed, divide by no constant
-    zero, be true/false, and compile to SQL for both engines. Names must be present and distinct.
+    Each source must parse, name only registered attributes of ``kind``, be well typed, divide by
+    no constant zero, be true/false, and compile to SQL for both engines. Names must be present
+    and distinct.
     """
     result = CheckResult()
+    schema = registry(kind).schema
+    probe = _probe(kind)
     items: list[tuple[str, str, str]] = []
     for pair in pairs:
         if isinstance(pair, dict):
@@ -157,12 +197,14 @@ def check(pairs: list[tuple[str, str]] | list[dict[str, Any]]) -> CheckResult:
                 Problem(index, "条件表达式过长", f"longer than {MAX_SOURCE} characters")
             )
             continue
+        wrong = _wrong_kind(index, name, source, kind)
+        if wrong is not None:
+            result.problems.append(wrong)
+            continue
         try:
-            node = check_condition(source, SCHEMA, strict=True)
+            node = check_condition(source, schema, strict=True)
             for dialect in ("sqlite", "postgresql"):
-                to_sql(
-                    node, _probe_column, dialect=dialect, today=dt.date(2000, 1, 1), schema=SCHEMA
-                )
+                to_sql(node, probe, dialect=dialect, today=dt.date(2000, 1, 1), schema=schema)
         except ExprError as error:
             result.problems.append(_expr_problem(index, name, error))
             continue
@@ -191,23 +233,37 @@ def check(pairs: list[tuple[str, str]] | list[dict[str, Any]]) -> CheckResult:
     return result
 
 
-def checked(pairs: list[tuple[str, str]] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+def checked(
+    pairs: list[tuple[str, str]] | list[dict[str, Any]], kind: str = SubjectKind.ENTERPRISE
+) -> list[dict[str, Any]]:
     """The stored form of the conditions, or :class:`ConditionError` naming every problem."""
-    result = check(pairs)
+    result = check(pairs, kind)
     if result.problems:
         raise ConditionError(result.problems)
     return result.conditions
 
 
-def _probe_column(name: str) -> str:
-    return f'"{BY_CODE[name].column}"'
+def _probe(kind: str):
+    by_code = registry(kind).by_code
+
+    def column(name: str) -> str:
+        return f'"{by_code[name].column}"'
+
+    return column
 
 
-def check_benefit_expression(source: str) -> dict[str, Any]:
+def check_benefit_expression(
+    source: str, subject_kind: str = SubjectKind.ENTERPRISE
+) -> dict[str, Any]:
     """A benefit formula (元) over the portrait: must be a number. Returns its AST JSON."""
+    wrong = _wrong_kind(0, "", source, subject_kind)
+    if wrong is not None:
+        raise ConditionError(
+            [Problem(None, f"金额计算式：{wrong.zh}", f"benefit formula: {wrong.en}")]
+        )
     try:
         node = parse(source)
-        kind = infer_type(node, SCHEMA, strict=True, source=source)
+        kind = infer_type(node, registry(subject_kind).schema, strict=True, source=source)
     except ExprError as error:
         raise ConditionError([_benefit_problem(error)]) from None
     if kind != "number":
@@ -232,12 +288,14 @@ def _benefit_problem(error: ExprError) -> Problem:
 _KIND_ZH = {"string": "文本", "bool": "是/否", "date": "日期", "list": "列表", "any": "未知类型"}
 
 
-def attributes_read(conditions: list[dict[str, Any]]) -> list[str]:
+def attributes_read(
+    conditions: list[dict[str, Any]], kind: str = SubjectKind.ENTERPRISE
+) -> list[str]:
     """The attribute codes the conditions read, in registry order."""
     used: set[str] = set()
     for condition in conditions:
         used |= names(from_json(condition["ast"]))
-    return [code for code in SCHEMA if code in used]
+    return [code for code in registry(kind).schema if code in used]
 
 
 def money(value: Any) -> Decimal | None:

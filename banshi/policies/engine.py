@@ -34,6 +34,12 @@ Runs (:class:`~banshi.policies.models.MatchRun`):
 
 :func:`banshi.policies.explain.explain` evaluates the same ASTs in Python for one enterprise; a
 property test checks that both agree, missing values included.
+
+Persons (自然人) are matched by the same code: a :class:`Subjects` descriptor names the portrait
+table, the result table, the subject id column, the attribute registry and the change queue of a
+subject kind, and every statement takes its names from it. A policy's kind
+(``Policy.subject_kind``) picks the descriptor; a run (``MatchRun.subject_kind``) covers one kind.
+The enterprise descriptor is the default everywhere, so the enterprise path's SQL is unchanged.
 """
 
 from __future__ import annotations
@@ -53,12 +59,15 @@ from django.db.models import Max, Q
 from banshi.core import clock
 from banshi.expr import from_json, to_sql
 from banshi.policies import conf
-from banshi.policies.attributes import BY_CODE, SCHEMA
+from banshi.policies.attributes import Registry, SubjectKind, registry
 from banshi.policies.models import (
     EnterprisePortrait,
     Match,
     MatchRun,
     MatchRunPolicy,
+    PersonMatch,
+    PersonPortrait,
+    PersonPortraitChange,
     PolicyVersion,
     PortraitChange,
     VersionStatus,
@@ -78,6 +87,59 @@ HEARTBEAT_EVERY = 5.0  # seconds between a full run's heartbeats (well under STA
 
 class MatchBusy(RuntimeError):
     """Another full run is in progress."""
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """What the engine needs to know about one kind of subject (企业 or 自然人): where its
+    portraits and results live, the column naming a subject in both, its attributes, and the
+    queue of its portrait changes."""
+
+    kind: str
+    portrait: type  # EnterprisePortrait / PersonPortrait (primary key = the subject id column)
+    match: type  # Match / PersonMatch (run_id, policy_version_id, <id_column>, …)
+    change: type  # PortraitChange / PersonPortraitChange (<subject>, changed_at, processed_by)
+    id_column: str  # "enterprise_id" / "person_id"
+
+    @property
+    def registry(self) -> Registry:
+        return registry(self.kind)
+
+    @property
+    def portrait_table(self) -> str:
+        return self.portrait._meta.db_table
+
+    @property
+    def match_table(self) -> str:
+        return self.match._meta.db_table
+
+    @property
+    def change_table(self) -> str:
+        return self.change._meta.db_table
+
+    @property
+    def field(self) -> str:
+        """The ORM name of the subject foreign key (``enterprise`` / ``person``)."""
+        return self.id_column.removesuffix("_id")
+
+
+ENTERPRISES = Subjects(
+    SubjectKind.ENTERPRISE, EnterprisePortrait, Match, PortraitChange, "enterprise_id"
+)
+PERSONS = Subjects(
+    SubjectKind.PERSON, PersonPortrait, PersonMatch, PersonPortraitChange, "person_id"
+)
+SUBJECTS = {ENTERPRISES.kind: ENTERPRISES, PERSONS.kind: PERSONS}
+
+
+def subjects_for(kind: str | None) -> Subjects:
+    """The descriptor of a subject kind (``enterprise`` when None)."""
+    return SUBJECTS[kind or SubjectKind.ENTERPRISE]
+
+
+def subjects_of(version: PolicyVersion) -> Subjects:
+    """The descriptor of the subjects a policy version is matched against."""
+    return subjects_for(version.policy.subject_kind)
 
 
 # ------------------------------------------------------------------------------ compiling
@@ -104,11 +166,12 @@ def _true() -> str:
     return "TRUE" if dialect() == "postgresql" else "1"
 
 
-def column_mapper(alias: str = "p") -> Callable[[str], str]:
+def column_mapper(alias: str = "p", subject: Subjects = ENTERPRISES) -> Callable[[str], str]:
     """Condition names → the portrait table's columns (``p."registered_capital"``)."""
+    by_code = subject.registry.by_code
 
     def column(name: str) -> str:
-        return f"{alias}.{_quote(BY_CODE[name].column)}"
+        return f"{alias}.{_quote(by_code[name].column)}"
 
     return column
 
@@ -119,12 +182,14 @@ def compile_conditions(
     today: date,
     alias: str = "p",
     sql_dialect: str | None = None,
+    subject: Subjects = ENTERPRISES,
 ) -> list[Fragment]:
     """Each stored condition's AST as a parameterised SQL boolean over the portrait alias."""
-    column = column_mapper(alias)
+    column = column_mapper(alias, subject)
     chosen = sql_dialect or dialect()
+    schema = subject.registry.schema
     return [
-        to_sql(from_json(c["ast"]), column, dialect=chosen, today=today, schema=SCHEMA)
+        to_sql(from_json(c["ast"]), column, dialect=chosen, today=today, schema=schema)
         for c in conditions
     ]
 
@@ -213,6 +278,7 @@ def insert_sql(
     version_id: int,
     subjects: Fragment | None = None,
     source_table: str | None = None,
+    subject: Subjects = ENTERPRISES,
 ) -> Fragment:
     """The ``INSERT … SELECT`` writing one policy version's matches and near misses.
 
@@ -221,9 +287,9 @@ def insert_sql(
     size = plan.size
     full = (1 << size) - 1
     sql = Sql()
-    match_table = _quote(Match._meta.db_table)
+    match_table = _quote(subject.match_table)
     sql.add(
-        f"INSERT INTO {match_table} (run_id, policy_version_id, enterprise_id, matched, held, "
+        f"INSERT INTO {match_table} (run_id, policy_version_id, {subject.id_column}, matched, held, "
         f"unknown, missed) SELECT {int(run_id)}, {int(version_id)}, s.e, s.h = {full}, s.h, s.u, "
     )
     if near_miss_allowed(size):
@@ -233,7 +299,7 @@ def insert_sql(
         sql.add(" END")
     else:
         sql.add("NULL")
-    sql.add(" FROM (SELECT p.enterprise_id AS e, ")
+    sql.add(f" FROM (SELECT p.{subject.id_column} AS e, ")
     for index, fragment in enumerate(plan.fragments):
         if index:
             sql.add(" + ")
@@ -243,7 +309,7 @@ def insert_sql(
         if index:
             sql.add(" + ")
         sql.add("(CASE WHEN (").fragment(fragment).add(f") IS NULL THEN {1 << index} ELSE 0 END)")
-    table = _quote(source_table or EnterprisePortrait._meta.db_table)
+    table = _quote(source_table or subject.portrait_table)
     sql.add(f" AS u FROM {table} p WHERE ")
     if subjects is not None:
         sql.fragment(subjects).add(" AND ")
@@ -287,10 +353,15 @@ class Counts:
     per_condition: list[int]
 
 
-def count(conditions: list[dict[str, Any]], *, today: date | None = None) -> Counts:
-    """How many enterprises meet the conditions (the editor's live "N 家企业符合"), in one query."""
-    fragments = compile_conditions(conditions, today=today or clock.today())
-    text, params = count_sql(fragments)
+def count(
+    conditions: list[dict[str, Any]],
+    *,
+    today: date | None = None,
+    subject: Subjects = ENTERPRISES,
+) -> Counts:
+    """How many subjects meet the conditions (the editor's live "N 家企业符合"), in one query."""
+    fragments = compile_conditions(conditions, today=today or clock.today(), subject=subject)
+    text, params = count_sql(fragments, table=subject.portrait_table)
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         row = cursor.fetchone()
@@ -307,13 +378,14 @@ def count(conditions: list[dict[str, Any]], *, today: date | None = None) -> Cou
 class Sampler:
     """A small sample of the portrait (a temporary table) to estimate how selective conditions are."""
 
-    def __init__(self, size: int = SAMPLE_ROWS) -> None:
+    def __init__(self, size: int = SAMPLE_ROWS, subject: Subjects = ENTERPRISES) -> None:
         self.size = size
+        self.subject = subject
         self.ready = False
         self.rows = 0
 
     def __enter__(self) -> Sampler:
-        table = EnterprisePortrait._meta.db_table
+        table = self.subject.portrait_table
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {SAMPLE_TABLE}")
             cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
@@ -321,7 +393,7 @@ class Sampler:
             step = max(1, total // self.size)
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {SAMPLE_TABLE} AS SELECT * FROM {_quote(table)} "
-                f"WHERE (enterprise_id % {int(step)}) = 0"
+                f"WHERE ({self.subject.id_column} % {int(step)}) = 0"
             )
             cursor.execute(f"SELECT COUNT(*) FROM {SAMPLE_TABLE}")
             self.rows = cursor.fetchone()[0]
@@ -383,14 +455,17 @@ def version_fragments(version: PolicyVersion, today: date) -> list[Fragment]:
     policies share conditions (1,000 generated policies have ~400 distinct ones), so a full run
     compiles each once."""
     chosen = dialect()
+    subject = subjects_of(version)
     fragments = []
     for condition in version.conditions:
-        key = (condition["source"], today, chosen)
+        key = (condition["source"], today, chosen, subject.kind)
         fragment = _compiled.get(key)
         if fragment is None:
             if len(_compiled) > 50_000:
                 _compiled.clear()
-            fragment = _compiled[key] = compile_conditions([condition], today=today)[0]
+            fragment = _compiled[key] = compile_conditions(
+                [condition], today=today, subject=subject
+            )[0]
         fragments.append(fragment)
     return fragments
 
@@ -428,8 +503,10 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _result_counts(run_id: int, version_id: int) -> tuple[int, int]:
-    table = _quote(Match._meta.db_table)
+def _result_counts(
+    run_id: int, version_id: int, subject: Subjects = ENTERPRISES
+) -> tuple[int, int]:
+    table = _quote(subject.match_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END) FROM {table} "
@@ -445,8 +522,9 @@ def _match_one_policy(run: MatchRun, version: PolicyVersion, plan: Plan) -> Matc
     """Write one policy version's rows under ``run`` and its progress row (caller's transaction)."""
     started = time.perf_counter()
     _relaxed_commit()
-    _execute(insert_sql(plan, run_id=run.pk, version_id=version.pk))
-    matched, near = _result_counts(run.pk, version.pk)
+    subject = subjects_for(run.subject_kind)
+    _execute(insert_sql(plan, run_id=run.pk, version_id=version.pk, subject=subject))
+    matched, near = _result_counts(run.pk, version.pk, subject)
     progress = MatchRunPolicy.objects.create(
         run=run,
         policy_version=version,
@@ -530,26 +608,33 @@ def in_parallel(items: list[Any], work: Callable[[Any], None], sessions: int) ->
         raise failures[0]
 
 
-def published_in_force(today: date):
-    """Published versions whose validity window contains ``today`` (the full run's plan)."""
+def published_in_force(today: date, subject: Subjects = ENTERPRISES):
+    """Published versions of ``subject``'s policies whose validity window contains ``today``
+    (the full run's plan)."""
     return (
-        PolicyVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        PolicyVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, policy__subject_kind=subject.kind
+        )
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .order_by("pk")
     )
 
 
-def _portrait_count() -> int:
-    return EnterprisePortrait.objects.count()
+def _portrait_count(subject: Subjects = ENTERPRISES) -> int:
+    return subject.portrait.objects.count()
 
 
-def _change_mark() -> int:
-    return PortraitChange.objects.aggregate(mark=Max("pk"))["mark"] or 0
+def _change_mark(subject: Subjects = ENTERPRISES) -> int:
+    return subject.change.objects.aggregate(mark=Max("pk"))["mark"] or 0
 
 
-def _latest_full_run() -> MatchRun | None:
-    return MatchRun.objects.filter(kind=MatchRun.Kind.FULL).order_by("-pk").first()
+def _latest_full_run(subject: Subjects = ENTERPRISES) -> MatchRun | None:
+    return (
+        MatchRun.objects.filter(kind=MatchRun.Kind.FULL, subject_kind=subject.kind)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def run_full(
@@ -558,8 +643,10 @@ def run_full(
     user=None,
     resume: bool = False,
     on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None = None,
+    subject: Subjects = ENTERPRISES,
 ) -> MatchRun:
-    """Match every published policy in force against every enterprise (全量匹配).
+    """Match every published policy in force against every enterprise (全量匹配); with
+    ``subject=PERSONS`` every person policy against every person.
 
     With ``resume=True`` an interrupted or failed latest full run is carried on (policies already
     done are skipped, with the ``today`` it started with); otherwise a new run starts. A full run
@@ -567,7 +654,7 @@ def run_full(
     each policy commits (progress reporting; tests use it to interrupt a run).
     """
     now = clock.now()
-    latest = _latest_full_run()
+    latest = _latest_full_run(subject)
     if latest is not None and latest.status == MatchRun.Status.RUNNING:
         beat = latest.heartbeat_at or latest.started_at
         if now - beat < STALE_AFTER and not resume:
@@ -583,15 +670,16 @@ def run_full(
         logger.info("resuming full match run #%s", run.pk)
     else:
         day = today or clock.today()
-        plan = list(published_in_force(day).values_list("pk", flat=True))
+        plan = list(published_in_force(day, subject).values_list("pk", flat=True))
         run = MatchRun.objects.create(
             kind=MatchRun.Kind.FULL,
+            subject_kind=subject.kind,
             database=database_label(),
             today=day,
             plan=plan,
-            change_mark=_change_mark(),
+            change_mark=_change_mark(subject),
             policies_total=len(plan),
-            subjects=_portrait_count(),
+            subjects=_portrait_count(subject),
             started_at=now,
             heartbeat_at=now,
             started_by=user if getattr(user, "pk", None) else None,
@@ -607,7 +695,7 @@ def run_full(
         }
         # the plan's order; done before an interruption, or no longer published: skipped
         todo = [published[pk] for pk in run.plan if pk in published and pk not in done]
-        with Sampler() as sampler:
+        with Sampler(subject=subject) as sampler:
             plans = plan_many(todo, run.today, sampler)
         _run_policies(run, todo, plans, on_policy_done, workers())
         stale = _switch(run, started)
@@ -671,24 +759,33 @@ def _switch(run: MatchRun, started: float) -> list[tuple[int, int]]:
 def _changed_since(run: MatchRun):
     """Portrait changes this run's scan may have missed: queued after it started (id above its
     mark), or taken in by a subject run that started after it (a change committed late)."""
-    return PortraitChange.objects.filter(Q(pk__gt=run.change_mark) | Q(processed_by_id__gt=run.pk))
+    change = subjects_for(run.subject_kind).change
+    return change.objects.filter(Q(pk__gt=run.change_mark) | Q(processed_by_id__gt=run.pk))
 
 
 def _reapply_changes(run: MatchRun, version_ids: list[int]) -> None:
     """Enterprises whose portrait changed while the run was going: recompute their rows in it."""
     if not version_ids or not _changed_since(run).exists():
         return
-    change_table = _quote(PortraitChange._meta.db_table)
+    subject = subjects_for(run.subject_kind)
+    change_table = _quote(subject.change_table)
     subjects: Fragment = (
-        f"SELECT enterprise_id FROM {change_table} WHERE id > %s OR processed_by_id > %s",
+        f"SELECT {subject.id_column} FROM {change_table} WHERE id > %s OR processed_by_id > %s",
         [run.change_mark, run.pk],
     )
     versions = PolicyVersion.objects.filter(pk__in=version_ids)
-    _rewrite_subjects(run.today, [(version, run.pk) for version in versions], subjects)
+    _rewrite_subjects(
+        run.today, [(version, run.pk) for version in versions], subjects, subject=subject
+    )
 
 
 def subjects_select_sql(
-    plan: Plan, *, run_id: int, version_id: int, subjects: Fragment
+    plan: Plan,
+    *,
+    run_id: int,
+    version_id: int,
+    subjects: Fragment,
+    subject: Subjects = ENTERPRISES,
 ) -> Fragment:
     """One version's rows for a few enterprises (``subjects``: a ``SELECT enterprise_id …``).
 
@@ -706,7 +803,7 @@ def subjects_select_sql(
         sql.add(" END")
     else:
         sql.add("NULL")
-    sql.add(" FROM (SELECT p.enterprise_id AS e, ")
+    sql.add(f" FROM (SELECT p.{subject.id_column} AS e, ")
     for index, fragment in enumerate(plan.fragments):
         if index:
             sql.add(" + ")
@@ -716,7 +813,7 @@ def subjects_select_sql(
         if index:
             sql.add(" + ")
         sql.add("(CASE WHEN (").fragment(fragment).add(f") IS NULL THEN {1 << index} ELSE 0 END)")
-    sql.add(f" AS u FROM {_quote(EnterprisePortrait._meta.db_table)} p WHERE p.enterprise_id IN (")
+    sql.add(f" AS u FROM {_quote(subject.portrait_table)} p WHERE p.{subject.id_column} IN (")
     sql.fragment(subjects).add(")) s WHERE s.h IN (" + ", ".join(str(v) for v in kept) + ")")
     return sql.text, sql.params
 
@@ -734,19 +831,24 @@ def _forget_changes(run: MatchRun) -> None:
     )
     before_run = min([run.pk, *(pk for pk, _ in running)])
     before_mark = min([run.change_mark, *(mark for _, mark in running)])
-    PortraitChange.objects.filter(
+    subjects_for(run.subject_kind).change.objects.filter(
         pk__lte=before_mark, processed_by__isnull=False, processed_by_id__lt=before_run
     ).delete()
 
 
 def _rewrite_subjects(
-    today: date, targets: list[tuple[PolicyVersion, int]], subjects: Fragment
+    today: date,
+    targets: list[tuple[PolicyVersion, int]],
+    subjects: Fragment,
+    *,
+    subject: Subjects = ENTERPRISES,
 ) -> tuple[int, int]:
     """Delete and recompute the rows of the enterprises ``subjects`` selects (a ``SELECT
     enterprise_id …`` and its parameters) for each (version, run), a few dozen policies per
     statement; returns (matched, near misses) among the rewritten rows."""
-    match_table = _quote(Match._meta.db_table)
-    columns = "run_id, policy_version_id, enterprise_id, matched, held, unknown, missed"
+    match_table = _quote(subject.match_table)
+    id_column = subject.id_column
+    columns = f"run_id, policy_version_id, {id_column}, matched, held, unknown, missed"
     subquery, subquery_params = subjects
     by_run: dict[int, list[PolicyVersion]] = {}
     for version, run_id in targets:
@@ -759,7 +861,7 @@ def _rewrite_subjects(
             _execute(
                 (
                     f"DELETE FROM {match_table} WHERE run_id = %s AND policy_version_id IN ({ids}) "
-                    f"AND enterprise_id IN ({subquery})",
+                    f"AND {id_column} IN ({subquery})",
                     [run_id, *subquery_params],
                 )
             )
@@ -770,7 +872,11 @@ def _rewrite_subjects(
                 plan = make_plan(version_fragments(version, today))
                 sql.fragment(
                     subjects_select_sql(
-                        plan, run_id=run_id, version_id=version.pk, subjects=subjects
+                        plan,
+                        run_id=run_id,
+                        version_id=version.pk,
+                        subjects=subjects,
+                        subject=subject,
                     )
                 )
             _execute((sql.text, sql.params))
@@ -778,7 +884,7 @@ def _rewrite_subjects(
                 cursor.execute(
                     f"SELECT COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END) FROM {match_table} "
                     f"WHERE run_id = %s AND policy_version_id IN ({ids}) "
-                    f"AND enterprise_id IN ({subquery})",
+                    f"AND {id_column} IN ({subquery})",
                     [run_id, *subquery_params],
                 )
                 count_rows, count_matched = cursor.fetchone()
@@ -795,21 +901,23 @@ def run_policy(version: PolicyVersion, *, today: date | None = None, user=None) 
     """
     now = clock.now()
     day = today or clock.today()
+    subject = subjects_of(version)
     run = MatchRun.objects.create(
         kind=MatchRun.Kind.POLICY,
+        subject_kind=subject.kind,
         database=database_label(),
         today=day,
         plan=[version.pk],
-        change_mark=_change_mark(),
+        change_mark=_change_mark(subject),
         policies_total=1,
-        subjects=_portrait_count(),
+        subjects=_portrait_count(subject),
         started_at=now,
         heartbeat_at=now,
         started_by=user if getattr(user, "pk", None) else None,
     )
     started = time.perf_counter()
     try:
-        with Sampler() as sampler:
+        with Sampler(subject=subject) as sampler:
             plan = plan_for(version, day, sampler)
         with transaction.atomic():
             progress = _match_one_policy(run, version, plan)
@@ -838,10 +946,14 @@ def run_policy(version: PolicyVersion, *, today: date | None = None, user=None) 
     return run
 
 
-def run_changed_subjects(*, today: date | None = None) -> MatchRun | None:
-    """Rewrite the rows of every queued enterprise (:class:`PortraitChange`) in every policy's
-    current run, in one transaction; None when nothing is queued."""
-    if not PortraitChange.objects.filter(processed_by__isnull=True).exists():
+def run_changed_subjects(
+    *, today: date | None = None, subject: Subjects = ENTERPRISES
+) -> MatchRun | None:
+    """Rewrite the rows of every queued enterprise (:class:`PortraitChange`; with
+    ``subject=PERSONS`` every queued person) in every policy's current run, in one transaction;
+    None when nothing is queued."""
+    change = subject.change
+    if not change.objects.filter(processed_by__isnull=True).exists():
         return None
     now = clock.now()
     day = today or clock.today()
@@ -849,27 +961,25 @@ def run_changed_subjects(*, today: date | None = None) -> MatchRun | None:
     with transaction.atomic():
         run = MatchRun.objects.create(
             kind=MatchRun.Kind.SUBJECTS,
+            subject_kind=subject.kind,
             database=database_label(),
             today=day,
             started_at=now,
             heartbeat_at=now,
         )
-        PortraitChange.objects.filter(processed_by__isnull=True).update(processed_by=run)
+        change.objects.filter(processed_by__isnull=True).update(processed_by=run)
         targets = [
             (version, version.current_run_id)
-            for version in published_in_force(day).filter(current_run__isnull=False)
+            for version in published_in_force(day, subject).filter(current_run__isnull=False)
         ]
-        change_table = _quote(PortraitChange._meta.db_table)
+        change_table = _quote(subject.change_table)
         subjects: Fragment = (
-            f"SELECT enterprise_id FROM {change_table} WHERE processed_by_id = %s",
+            f"SELECT {subject.id_column} FROM {change_table} WHERE processed_by_id = %s",
             [run.pk],
         )
-        matched, near = _rewrite_subjects(day, targets, subjects)
+        matched, near = _rewrite_subjects(day, targets, subjects, subject=subject)
         subject_count = (
-            PortraitChange.objects.filter(processed_by=run)
-            .values("enterprise_id")
-            .distinct()
-            .count()
+            change.objects.filter(processed_by=run).values(subject.id_column).distinct().count()
         )
         MatchRun.objects.filter(pk=run.pk).update(
             status=MatchRun.Status.FINISHED,
@@ -891,31 +1001,37 @@ def run_changed_subjects(*, today: date | None = None) -> MatchRun | None:
 def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
     """Delete result rows no policy points at any more: the given (run, version) pairs, and those
     of finished runs that were superseded. Returns the number of pairs purged."""
-    match_table = _quote(Match._meta.db_table)
     wanted = set(pairs)
     # plain values: a MatchRun row carries its plan (a JSON list of every version id), and
     # decoding it once per progress row cost more than the purge itself
     candidates = MatchRunPolicy.objects.filter(purged_at__isnull=True).values_list(
-        "pk", "run_id", "policy_version_id", "run__status"
+        "pk", "run_id", "policy_version_id", "run__status", "run__subject_kind"
     )
     current = dict(
         PolicyVersion.objects.filter(current_run__isnull=False).values_list("pk", "current_run_id")
     )
-    latest_full = (
-        MatchRun.objects.filter(kind=MatchRun.Kind.FULL, status=MatchRun.Status.FINISHED)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-    ) or 0
+    latest_full = {
+        kind: (
+            MatchRun.objects.filter(
+                kind=MatchRun.Kind.FULL, status=MatchRun.Status.FINISHED, subject_kind=kind
+            )
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        or 0
+        for kind in SUBJECTS
+    }
     done = 0
-    for progress_id, run_id, version_id, run_status in candidates:
+    for progress_id, run_id, version_id, run_status, subject_kind in candidates:
         key = (run_id, version_id)
         if current.get(version_id) == run_id:
             continue
         finished = run_status == MatchRun.Status.FINISHED
-        abandoned = not finished and run_id < latest_full
+        abandoned = not finished and run_id < latest_full[subject_kind]
         if key not in wanted and not finished and not abandoned:
             continue  # an unfinished run that may still be resumed keeps its rows
+        match_table = _quote(subjects_for(subject_kind).match_table)
         with transaction.atomic():
             _execute(
                 (

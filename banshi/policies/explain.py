@@ -1,4 +1,5 @@
-"""Python evaluation of a policy for one enterprise: which conditions hold, and why not, in words.
+"""Python evaluation of a policy for one subject (an enterprise or a person): which conditions
+hold, and why not, in words.
 
 :func:`explain` evaluates the same stored ASTs as the matching engine compiles to SQL, with
 :func:`banshi.expr.evaluate` (SQL's three-valued logic: a missing value is unknown, and an unknown
@@ -16,20 +17,31 @@ from typing import Any
 
 from banshi.core import clock
 from banshi.expr import evaluate, from_json, names
-from banshi.policies.attributes import ATTRIBUTES, BY_CODE, Attribute, format_value
+from banshi.people.models import Person
+from banshi.policies.attributes import ANY_BY_CODE, Attribute, SubjectKind, format_value, registry
 from banshi.policies.conditions import money
-from banshi.policies.models import BenefitKind, EnterprisePortrait, PolicyVersion
+from banshi.policies.models import BenefitKind, EnterprisePortrait, PersonPortrait, PolicyVersion
 
 
-def portrait_values(portrait: EnterprisePortrait | None) -> dict[str, Any]:
-    """Attribute code → value (None when unknown) for one portrait row (all unknown without one)."""
+def portrait_values(
+    portrait: EnterprisePortrait | PersonPortrait | None, kind: str = SubjectKind.ENTERPRISE
+) -> dict[str, Any]:
+    """Attribute code → value (None when unknown) for one portrait row (all unknown without one);
+    a person's portrait gives the person attributes whatever ``kind`` says."""
+    if isinstance(portrait, PersonPortrait):
+        kind = SubjectKind.PERSON
+    attributes = registry(kind).attributes
     if portrait is None:
-        return {attribute.code: None for attribute in ATTRIBUTES}
-    return {attribute.code: getattr(portrait, attribute.column) for attribute in ATTRIBUTES}
+        return {attribute.code: None for attribute in attributes}
+    return {attribute.code: getattr(portrait, attribute.column) for attribute in attributes}
 
 
-def values_for(enterprise) -> dict[str, Any]:
-    portrait = EnterprisePortrait.objects.filter(enterprise=enterprise).first()
+def values_for(subject) -> dict[str, Any]:
+    """The portrait values of an enterprise or a person."""
+    if isinstance(subject, Person):
+        portrait = PersonPortrait.objects.filter(person=subject).first()
+        return portrait_values(portrait, SubjectKind.PERSON)
+    portrait = EnterprisePortrait.objects.filter(enterprise=subject).first()
     return portrait_values(portrait)
 
 
@@ -111,7 +123,9 @@ def evaluate_conditions(
         node = from_json(condition["ast"])
         value = evaluate(node, values, today=today)
         facts = [
-            Fact(BY_CODE[name], values.get(name)) for name in sorted(names(node)) if name in BY_CODE
+            Fact(ANY_BY_CODE[name], values.get(name))
+            for name in sorted(names(node))
+            if name in ANY_BY_CODE
         ]
         results.append(
             ConditionResult(
@@ -143,14 +157,14 @@ def benefit_amount(version: PolicyVersion, values: dict[str, Any], today: date) 
 
 def explain(
     version: PolicyVersion,
-    enterprise=None,
+    subject=None,
     *,
     values: dict[str, Any] | None = None,
     today: date | None = None,
 ) -> Explanation:
-    """Evaluate every condition of ``version`` for one enterprise (or for given ``values``)."""
+    """Evaluate every condition of ``version`` for one enterprise or person (or given ``values``)."""
     day = today or clock.today()
     if values is None:
-        values = values_for(enterprise)
+        values = values_for(subject)
     results = evaluate_conditions(version.conditions, values, day)
     return Explanation(version, results, benefit_amount(version, values, day))

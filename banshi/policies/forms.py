@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from banshi.policies.attributes import SourceKind
+from banshi.policies.attributes import SourceKind, SubjectKind
 from banshi.policies.models import BenefitKind, PolicyMode
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -12,6 +12,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class PolicyForm(forms.Form):
     code = forms.CharField(label="政策编码", max_length=64, required=False)
+    subject_kind = forms.ChoiceField(
+        label="政策对象",
+        choices=SubjectKind.CHOICES,
+        required=False,
+        help_text="企业政策的条件只能用企业属性，个人政策只能用个人属性；创建后不能更改",
+    )
     department = forms.ChoiceField(label="发布部门", required=False)
     title = forms.CharField(label="政策名称", max_length=200)
     summary = forms.CharField(
@@ -51,16 +57,30 @@ class PolicyForm(forms.Form):
         if not creating:
             del self.fields["code"]
             del self.fields["department"]
+            del self.fields["subject_kind"]
+
+    def clean_subject_kind(self) -> str:
+        return self.cleaned_data.get("subject_kind") or SubjectKind.ENTERPRISE
 
     def content(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("code", None)
         data.pop("department", None)
+        data.pop("subject_kind", None)
         return data
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="数据文件(.xlsx 或 .csv)")
+    subject_kind = forms.ChoiceField(
+        label="数据对象",
+        choices=[
+            (SubjectKind.ENTERPRISE, "企业（按统一社会信用代码）"),
+            (SubjectKind.PERSON, "个人（按公民身份号码）"),
+        ],
+        initial=SubjectKind.ENTERPRISE,
+        required=False,
+    )
     as_of = forms.DateField(label="数据日期", required=False, widget=DATE)
     kind = forms.ChoiceField(
         label="来源类型",
@@ -68,5 +88,10 @@ class ImportForm(forms.Form):
         initial=SourceKind.DEPARTMENT,
     )
     register_missing = forms.BooleanField(
-        label="登记文件中平台尚无的企业(需有“企业名称”列)", required=False, initial=True
+        label="登记文件中平台尚无的企业或个人(需有“企业名称”或“姓名”列)",
+        required=False,
+        initial=True,
     )
+
+    def clean_subject_kind(self) -> str:
+        return self.cleaned_data.get("subject_kind") or SubjectKind.ENTERPRISE

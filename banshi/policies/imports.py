@@ -1,4 +1,8 @@
-"""Reading and validating a department's data file (CSV or Excel) for the enterprise portrait.
+"""Reading and validating a department's data file (CSV or Excel) for the enterprise or person portrait.
+
+A person file (``kind="person"``) is the same with a 公民身份号码 column (checked by GB 11643:
+length, birth date, check character), an optional 姓名 column, and person attributes; the birth
+date and gender are read from the ID number when the file does not give them.
 
 The file has a header row and one enterprise per row: a 统一社会信用代码 column, optionally a name
 column (企业名称, used to register an enterprise the platform does not know yet), and one column per
@@ -21,6 +25,7 @@ from typing import Any
 from banshi.people import identifiers
 from banshi.policies.attributes import (
     Attribute,
+    SubjectKind,
     ValueProblem,
     derived_values,
     is_blank,
@@ -30,6 +35,29 @@ from banshi.policies.attributes import (
 
 USCC_HEADERS = {"统一社会信用代码", "社会信用代码", "信用代码", "uscc", "enterprise.uscc"}
 NAME_HEADERS = {"企业名称", "名称", "单位名称", "name", "enterprise.name"}
+ID_HEADERS = {"公民身份号码", "身份证号码", "身份证号", "id_number", "person.id_number"}
+PERSON_NAME_HEADERS = {"姓名", "name", "person.name"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How a subject kind's rows are identified in a file: its key column and name column."""
+
+    key_headers: frozenset[str]
+    key_label: str
+    key_label_en: str
+    name_headers: frozenset[str]
+    name_label: str
+
+
+IDENTITIES = {
+    SubjectKind.ENTERPRISE: Identity(
+        frozenset(USCC_HEADERS), "统一社会信用代码", "uscc", frozenset(NAME_HEADERS), "企业名称"
+    ),
+    SubjectKind.PERSON: Identity(
+        frozenset(ID_HEADERS), "公民身份号码", "id_number", frozenset(PERSON_NAME_HEADERS), "姓名"
+    ),
+}
 
 
 class FileProblem(ValueError):
@@ -55,7 +83,7 @@ class RowError:
 @dataclass
 class GoodRow:
     row: int
-    uscc: str
+    key: str  # the validated 统一社会信用代码 or 公民身份号码
     name: str
     values: dict[str, Any]  # portrait column → value (derived columns included)
 
@@ -110,9 +138,11 @@ def _read_csv(content: bytes) -> Iterator[list[Any]]:
     yield from csv.reader(io.StringIO(text))
 
 
-def parse_file(content: bytes, file_name: str, *, max_rows: int) -> ParsedFile:
+def parse_file(
+    content: bytes, file_name: str, *, max_rows: int, kind: str = SubjectKind.ENTERPRISE
+) -> ParsedFile:
     """Validate every row; the good rows with typed values, and every problem found."""
-    return parse_table(read_table(content, file_name), max_rows=max_rows)
+    return parse_table(read_table(content, file_name), max_rows=max_rows, kind=kind)
 
 
 def records_table(records: list[dict[str, Any]]) -> Iterator[list[Any]]:
@@ -129,8 +159,21 @@ def records_table(records: list[dict[str, Any]]) -> Iterator[list[Any]]:
         yield [record.get(key) for key in header]
 
 
-def parse_table(rows: Iterator[list[Any]], *, max_rows: int) -> ParsedFile:
+def _validate_key(kind: str, raw: Any) -> tuple[str, dict[str, Any]]:
+    """The normalised identifier of a row and the values it implies (a person's birth date and
+    gender from the ID number), or :class:`identifiers.IdentifierError`."""
+    text = "" if raw is None else str(raw)
+    if kind == SubjectKind.PERSON:
+        number = identifiers.validate_id_number(text)
+        return number.value, {"birth_date": number.birth_date, "gender": number.sex_label}
+    return identifiers.validate_uscc(text).value, {}
+
+
+def parse_table(
+    rows: Iterator[list[Any]], *, max_rows: int, kind: str = SubjectKind.ENTERPRISE
+) -> ParsedFile:
     """Validate a table (header row first) cell by cell; see :func:`parse_file`."""
+    identity = IDENTITIES[kind]
     header = next(rows, None)
     while header is not None and all(is_blank(cell) for cell in header):
         header = next(rows, None)
@@ -143,13 +186,13 @@ def parse_table(rows: Iterator[list[Any]], *, max_rows: int) -> ParsedFile:
         title = "" if cell is None else str(cell).strip()
         if not title:
             continue
-        if title in USCC_HEADERS or title.lower() in USCC_HEADERS:
+        if title in identity.key_headers or title.lower() in identity.key_headers:
             uscc_at = position
             continue
-        if title in NAME_HEADERS or title.lower() in NAME_HEADERS:
+        if title in identity.name_headers or title.lower() in identity.name_headers:
             name_at = position
             continue
-        attribute = lookup(title)
+        attribute = lookup(title, kind)
         if attribute is None:
             result.errors.append(
                 RowError(
@@ -167,7 +210,8 @@ def parse_table(rows: Iterator[list[Any]], *, max_rows: int) -> ParsedFile:
         columns.append((position, attribute))
     if uscc_at is None:
         raise FileProblem(
-            "缺少“统一社会信用代码”列", "the file has no 统一社会信用代码 (uscc) column"
+            f"缺少“{identity.key_label}”列",
+            f"the file has no {identity.key_label} ({identity.key_label_en}) column",
         )
     if not columns:
         raise FileProblem("没有可导入的画像属性列", "no attribute column to import")
@@ -185,15 +229,16 @@ def parse_table(rows: Iterator[list[Any]], *, max_rows: int) -> ParsedFile:
         errors: list[RowError] = []
         raw_uscc = cells[uscc_at] if uscc_at < len(cells) else None
         uscc = ""
+        implied: dict[str, Any] = {}
         try:
-            uscc = identifiers.validate_uscc("" if raw_uscc is None else str(raw_uscc)).value
+            uscc, implied = _validate_key(kind, raw_uscc)
         except identifiers.IdentifierError as error:
-            errors.append(RowError(number, "统一社会信用代码", error.message_zh, error.message_en))
+            errors.append(RowError(number, identity.key_label, error.message_zh, error.message_en))
         if uscc and uscc in seen:
             errors.append(
                 RowError(
                     number,
-                    "统一社会信用代码",
+                    identity.key_label,
                     f"与第 {seen[uscc]} 行重复",
                     f"repeats row {seen[uscc]}",
                 )
@@ -216,6 +261,8 @@ def parse_table(rows: Iterator[list[Any]], *, max_rows: int) -> ParsedFile:
         if not values:
             continue  # nothing to import on this row
         values.update(derived_values(values))
+        for column, value in implied.items():
+            values.setdefault(column, value)
         name_cell = cells[name_at] if name_at is not None and name_at < len(cells) else None
         result.rows.append(
             GoodRow(number, uscc, "" if is_blank(name_cell) else str(name_cell), values)

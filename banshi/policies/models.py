@@ -29,7 +29,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from banshi.policies.attributes import SourceKind
+from banshi.policies.attributes import SourceKind, SubjectKind
+
+# Delivery rows name exactly one subject: an enterprise or a person.
+ONE_SUBJECT = Q(enterprise__isnull=False, person__isnull=True) | Q(
+    enterprise__isnull=True, person__isnull=False
+)
 
 # A bit per condition in the masks of :class:`Match` (kept below 2**31 for a 32-bit integer column).
 MAX_CONDITIONS = 30
@@ -145,6 +150,9 @@ class PortraitImport(models.Model):
     file_name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField("文件摘要", max_length=64)
     kind = models.CharField("来源类型", max_length=12, choices=SourceKind.CHOICES)
+    subject_kind = models.CharField(
+        "数据对象", max_length=10, choices=SubjectKind.CHOICES, default=SubjectKind.ENTERPRISE
+    )
     as_of = models.DateField("数据日期")
     columns = models.JSONField("导入的属性", default=list)
     rows_total = models.PositiveIntegerField("数据行数", default=0)
@@ -197,6 +205,122 @@ class PortraitChange(models.Model):
         return f"{self.enterprise_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
 
+# ---------------------------------------------------------------------------- person portrait
+class PersonPortrait(models.Model):
+    """个人画像: the structured attributes of one person (自然人), one typed, indexed column each.
+
+    The person's counterpart of :class:`EnterprisePortrait` (same rules: NULL is unknown, every
+    column indexed for the engine's prefilter). Age is not a column: conditions compare
+    ``birth_date`` with ``years_ago(n)``.
+    """
+
+    person = models.OneToOneField(
+        "people.Person",
+        verbose_name="自然人",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="portrait",
+    )
+    birth_date = models.DateField("出生日期", null=True, blank=True, db_index=True)
+    gender = models.CharField("性别", max_length=1, null=True, blank=True, db_index=True)
+    hukou_district = models.CharField(
+        "户籍所在地", max_length=12, null=True, blank=True, db_index=True
+    )
+    residence_district = models.CharField(
+        "居住地", max_length=12, null=True, blank=True, db_index=True
+    )
+    employment_status = models.CharField(
+        "就业状态", max_length=8, null=True, blank=True, db_index=True
+    )
+    disability_level = models.CharField(
+        "残疾等级", max_length=4, null=True, blank=True, db_index=True
+    )
+    assistance_status = models.CharField(
+        "社会救助对象", max_length=8, null=True, blank=True, db_index=True
+    )
+    is_veteran = models.BooleanField("退役军人", null=True, blank=True, db_index=True)
+    education = models.CharField("最高学历", max_length=8, null=True, blank=True, db_index=True)
+    graduation_year = models.IntegerField("毕业年份", null=True, blank=True, db_index=True)
+    children = models.IntegerField("子女数", null=True, blank=True, db_index=True)
+    youngest_child_birth_date = models.DateField(
+        "最小子女出生日期", null=True, blank=True, db_index=True
+    )
+    monthly_income = models.DecimalField(
+        "月收入(元)", max_digits=12, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    social_insurance = models.CharField(
+        "养老保险参保状态", max_length=8, null=True, blank=True, db_index=True
+    )
+    updated_at = models.DateTimeField("更新时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人画像"
+        verbose_name_plural = "个人画像"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} 画像"
+
+
+class PersonValueSource(models.Model):
+    """一数一源 for persons: where one value of a person's portrait came from, as of which date."""
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name="自然人", on_delete=models.CASCADE, related_name="+"
+    )
+    attribute = models.CharField("属性", max_length=60)
+    kind = models.CharField("来源类型", max_length=12, choices=SourceKind.CHOICES)
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name="来源部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reference = models.CharField("来源凭据", max_length=200, blank=True)
+    as_of = models.DateField("数据日期")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "个人画像数据来源"
+        verbose_name_plural = "个人画像数据来源"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "attribute"], name="person_portrait_source_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.attribute} ← {self.get_kind_display()}"
+
+
+class PersonPortraitChange(models.Model):
+    """A person whose portrait changed, queued for the incremental run (as :class:`PortraitChange`)."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    changed_at = models.DateTimeField("变更时间")
+    processed_by = models.ForeignKey(
+        "MatchRun",
+        verbose_name="处理的匹配批次",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "个人画像变更"
+        verbose_name_plural = "个人画像变更"
+        indexes = [
+            models.Index(fields=["processed_by", "id"], name="person_change_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 # ---------------------------------------------------------------------------------- policies
 class PolicyStatus(models.TextChoices):
     """A policy's standing in the public list (政策库: 现行有效 / 已修订 / 已废止)."""
@@ -235,6 +359,11 @@ class Policy(models.Model):
     )
     status = models.CharField(
         "状态", max_length=10, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT
+    )
+    # whose portrait the conditions read: fixed when the policy is created (its versions'
+    # conditions and results are all of that kind)
+    subject_kind = models.CharField(
+        "政策对象", max_length=10, choices=SubjectKind.CHOICES, default=SubjectKind.ENTERPRISE
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -398,6 +527,9 @@ class MatchRun(models.Model):
         FAILED = "failed", "失败(可续跑)"
 
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    subject_kind = models.CharField(
+        "匹配对象", max_length=10, choices=SubjectKind.CHOICES, default=SubjectKind.ENTERPRISE
+    )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
     database = models.CharField("数据库", max_length=100, blank=True)
     today = models.DateField("匹配基准日")
@@ -497,6 +629,41 @@ class Match(models.Model):
         return f"run {self.run_id} pv {self.policy_version_id} ent {self.enterprise_id}"
 
 
+class PersonMatch(models.Model):
+    """One person against one (person) policy version in one run: :class:`Match`'s twin, same
+    columns and composite primary key, written only by the engine in bulk."""
+
+    pk = models.CompositePrimaryKey("run_id", "policy_version_id", "person_id")
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    matched = models.BooleanField("符合全部条件")
+    held = models.IntegerField("满足的条件(位)")
+    unknown = models.IntegerField("缺少数据的条件(位)", default=0)
+    missed = models.SmallIntegerField("未满足的一项", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人匹配结果"
+        verbose_name_plural = "个人匹配结果"
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} pv {self.policy_version_id} person {self.person_id}"
+
+
 # ---------------------------------------------------------------------------------- delivery
 class GrantBatch(models.Model):
     """A department's confirmation of a 免申即享 list (the list is the run's matches)."""
@@ -539,9 +706,20 @@ class Grant(models.Model):
     policy_version = models.ForeignKey(
         PolicyVersion, verbose_name="政策版本", on_delete=models.PROTECT, related_name="grants"
     )
+    # exactly one of enterprise / person, as the policy's subject kind says
     enterprise = models.ForeignKey(
         "people.Enterprise",
         verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policy_grants",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="自然人",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="policy_grants",
     )
@@ -558,7 +736,14 @@ class Grant(models.Model):
         verbose_name_plural = "政策兑现"
         ordering = ["-granted_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "enterprise"], name="grant_once_per_policy")
+            models.UniqueConstraint(fields=["policy", "enterprise"], name="grant_once_per_policy"),
+            models.UniqueConstraint(
+                fields=["policy", "person"], name="grant_once_per_policy_person"
+            ),
+            models.CheckConstraint(
+                condition=ONE_SUBJECT,
+                name="grant_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -578,9 +763,20 @@ class PolicyOffer(models.Model):
     policy_version = models.ForeignKey(
         PolicyVersion, verbose_name="政策版本", on_delete=models.PROTECT, related_name="offers"
     )
+    # exactly one of enterprise / person, as the policy's subject kind says
     enterprise = models.ForeignKey(
         "people.Enterprise",
         verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="policy_offers",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="自然人",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="policy_offers",
     )
@@ -617,7 +813,14 @@ class PolicyOffer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["policy_version", "enterprise"], name="policy_offer_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["policy_version", "person"], name="policy_offer_once_person"
+            ),
+            models.CheckConstraint(
+                condition=ONE_SUBJECT,
+                name="policy_offer_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,6 @@
-"""Read queries for the policy pages: the public list, one policy, an enterprise's page, staff lists."""
+"""Read queries for the policy pages: the public list, one policy, an enterprise's or a person's
+page, staff lists. Person policies read the person tables through the engine's
+:class:`~banshi.policies.engine.Subjects` descriptor, so each query is written once."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
+from banshi.people.models import Person
 from banshi.policies import access
-from banshi.policies.attributes import BY_CODE, format_value
+from banshi.policies.attributes import ANY_BY_CODE, format_value
+from banshi.policies.engine import ENTERPRISES, PERSONS, Subjects, subjects_of
 from banshi.policies.explain import Explanation, explain, portrait_values, values_for
 from banshi.policies.models import (
-    EnterprisePortrait,
     Grant,
     Match,
     MatchRun,
@@ -25,10 +28,9 @@ from banshi.policies.models import (
     PolicyStatus,
     PolicyVersion,
     PortraitImport,
-    PortraitValueSource,
     VersionStatus,
 )
-from banshi.policies.services import visible_versions_q
+from banshi.policies.services import SOURCE_MODELS, visible_versions_q
 
 
 def public_versions(
@@ -84,7 +86,7 @@ def describe_conditions(version: PolicyVersion) -> list[dict[str, Any]]:
                 "name": condition["name"],
                 "source": condition["source"],
                 "hint": condition.get("hint", ""),
-                "attributes": [BY_CODE[code] for code in used if code in BY_CODE],
+                "attributes": [ANY_BY_CODE[code] for code in used if code in ANY_BY_CODE],
             }
         )
     return result
@@ -110,8 +112,9 @@ class MineItem:
 
 @dataclass
 class MinePage:
-    enterprise: Any
+    enterprise: Any  # the enterprise shown, or None on the person's own page
     enterprises: list
+    person: Any = None  # the person shown (个人), or None on an enterprise's page
     enjoyed: list[Grant] = field(default_factory=list)
     waiting: list[MineItem] = field(default_factory=list)  # 免申即享: met, awaiting confirmation
     may_apply: list[MineItem] = field(default_factory=list)  # 即申即享 and 申报
@@ -122,14 +125,22 @@ class MinePage:
     portrait: list[dict[str, Any]] = field(default_factory=list)
 
 
-def current_matches(enterprise, today: dt.date) -> list[Match]:
-    """The enterprise's rows in every policy's current results (policies in force only).
+def _subject_of(owner) -> Subjects:
+    return PERSONS if isinstance(owner, Person) else ENTERPRISES
+
+
+def current_matches(owner, today: dt.date) -> list:
+    """The enterprise's (or person's) rows in every policy's current results (policies in force
+    only).
 
     The join follows each version's ``current_run``, so the database looks the rows up by primary
     key (run, version, enterprise): a thousand probes, not a scan of the result table.
     """
+    subject = _subject_of(owner)
     return list(
-        Match.objects.filter(enterprise=enterprise, run_id=F("policy_version__current_run_id"))
+        subject.match.objects.filter(
+            **{subject.field: owner}, run_id=F("policy_version__current_run_id")
+        )
         .filter(
             policy_version__status=VersionStatus.PUBLISHED,
         )
@@ -143,14 +154,24 @@ def current_matches(enterprise, today: dt.date) -> list[Match]:
     )
 
 
-def mine_page(user, enterprise_id: int | None, today: dt.date) -> MinePage | None:
+def mine_page(
+    user, enterprise_id: int | None, today: dt.date, *, as_person: bool = False
+) -> MinePage | None:
+    """The policy page of an enterprise the user stands for, or of the user as a person (个人:
+    ``as_person``, or when the account stands for no enterprise)."""
     enterprises = access.enterprises_of(user)
-    if not enterprises:
+    person = access.person_of(user)
+    if person is not None and (as_person or not enterprises):
+        chosen = person
+        page = MinePage(enterprise=None, enterprises=enterprises, person=person)
+    elif enterprises:
+        chosen = next((e for e in enterprises if e.pk == enterprise_id), enterprises[0])
+        page = MinePage(enterprise=chosen, enterprises=enterprises)
+    else:
         return None
-    chosen = next((e for e in enterprises if e.pk == enterprise_id), enterprises[0])
-    page = MinePage(enterprise=chosen, enterprises=enterprises)
+    subject = _subject_of(chosen)
     grants = list(
-        Grant.objects.filter(enterprise=chosen)
+        Grant.objects.filter(**{subject.field: chosen})
         .select_related("policy_version", "policy")
         .order_by("-granted_on")
     )
@@ -158,7 +179,7 @@ def mine_page(user, enterprise_id: int | None, today: dt.date) -> MinePage | Non
     granted_policies = {grant.policy_id for grant in grants}
     offers = {
         offer.policy_version_id: offer
-        for offer in PolicyOffer.objects.filter(enterprise=chosen).select_related(
+        for offer in PolicyOffer.objects.filter(**{subject.field: chosen}).select_related(
             "policy_version", "policy_version__policy"
         )
     }
@@ -185,26 +206,28 @@ def mine_page(user, enterprise_id: int | None, today: dt.date) -> MinePage | Non
                 page.may_apply.append(item)
         else:
             page.nearly.append(item)
-    page.notices = list(Notice.objects.filter(enterprise=chosen)[:20])
-    page.unread = Notice.objects.filter(enterprise=chosen, read_at__isnull=True).count()
+    if subject is ENTERPRISES:  # a person's messages are in the platform inbox (/messages/)
+        page.notices = list(Notice.objects.filter(enterprise=chosen)[:20])
+        page.unread = Notice.objects.filter(enterprise=chosen, read_at__isnull=True).count()
     page.portrait = portrait_facts(chosen)
     return page
 
 
-def portrait_facts(enterprise) -> list[dict[str, Any]]:
-    """The enterprise's portrait as the enterprise sees it: value, source, date."""
-    portrait = EnterprisePortrait.objects.filter(enterprise=enterprise).first()
-    values = portrait_values(portrait)
+def portrait_facts(owner) -> list[dict[str, Any]]:
+    """The enterprise's (or person's) portrait as they see it: value, source, date."""
+    subject = _subject_of(owner)
+    portrait = subject.portrait.objects.filter(**{subject.field: owner}).first()
+    values = portrait_values(portrait, subject.kind)
     sources = {
         s.attribute: s
-        for s in PortraitValueSource.objects.filter(enterprise=enterprise).select_related(
-            "department"
-        )
+        for s in SOURCE_MODELS[subject.kind]
+        .objects.filter(**{subject.field: owner})
+        .select_related("department")
     }
     return [
         {
-            "attribute": BY_CODE[code],
-            "value": format_value(BY_CODE[code], value),
+            "attribute": ANY_BY_CODE[code],
+            "value": format_value(ANY_BY_CODE[code], value),
             "known": value is not None,
             "source": sources.get(code),
         }
@@ -243,9 +266,10 @@ def result_counts(version: PolicyVersion) -> dict[str, int]:
     """How many met all conditions and how many missed one, in the current results."""
     if version.current_run_id is None:
         return {"matched": 0, "near": 0}
-    rows = Match.objects.filter(run_id=version.current_run_id, policy_version=version).aggregate(
-        total=Count("enterprise"), matched=Count("enterprise", filter=Q(matched=True))
-    )
+    subject = subjects_of(version)
+    rows = subject.match.objects.filter(
+        run_id=version.current_run_id, policy_version=version
+    ).aggregate(total=Count(subject.field), matched=Count(subject.field, filter=Q(matched=True)))
     total, matched = rows["total"] or 0, rows["matched"] or 0
     return {"matched": matched, "near": total - matched}
 
@@ -254,13 +278,14 @@ def missed_breakdown(version: PolicyVersion) -> list[dict[str, Any]]:
     """Near misses by the condition they missed (which clause keeps most enterprises out)."""
     if version.current_run_id is None:
         return []
+    subject = subjects_of(version)
     counts = {
         row["missed"]: row["n"]
-        for row in Match.objects.filter(
+        for row in subject.match.objects.filter(
             run_id=version.current_run_id, policy_version=version, matched=False
         )
         .values("missed")
-        .annotate(n=Count("enterprise"))
+        .annotate(n=Count(subject.field))
         .order_by()
     }
     return [
@@ -272,28 +297,36 @@ def missed_breakdown(version: PolicyVersion) -> list[dict[str, Any]]:
 def delivery_rows(
     version: PolicyVersion, *, offset: int, limit: int, today: dt.date
 ) -> list[dict[str, Any]]:
-    """One page of the current list of enterprises that meet every condition, with amounts."""
+    """One page of the current list of subjects that meet every condition, with amounts
+    (``enterprise`` or ``person`` set on each row, as the policy's subject kind says)."""
     if version.current_run_id is None:
         return []
+    subject = subjects_of(version)
+    id_column = subject.id_column
     matches = list(
-        Match.objects.filter(run_id=version.current_run_id, policy_version=version, matched=True)
-        .select_related("enterprise")
-        .order_by("enterprise_id")[offset : offset + limit]
+        subject.match.objects.filter(
+            run_id=version.current_run_id, policy_version=version, matched=True
+        )
+        .select_related(subject.field)
+        .order_by(id_column)[offset : offset + limit]
     )
-    ids = [m.enterprise_id for m in matches]
-    portraits = {p.pk: p for p in EnterprisePortrait.objects.filter(pk__in=ids)}
+    ids = [getattr(m, id_column) for m in matches]
+    portraits = {p.pk: p for p in subject.portrait.objects.filter(pk__in=ids)}
     granted = set(
-        Grant.objects.filter(policy_id=version.policy_id, enterprise_id__in=ids).values_list(
-            "enterprise_id", flat=True
+        Grant.objects.filter(policy_id=version.policy_id, **{f"{id_column}__in": ids}).values_list(
+            id_column, flat=True
         )
     )
     return [
         {
-            "enterprise": m.enterprise,
+            "enterprise": getattr(m, "enterprise", None),
+            "person": getattr(m, "person", None),
             "amount": explain(
-                version, values=portrait_values(portraits.get(m.enterprise_id)), today=today
+                version,
+                values=portrait_values(portraits.get(getattr(m, id_column)), subject.kind),
+                today=today,
             ).amount,
-            "granted": m.enterprise_id in granted,
+            "granted": getattr(m, id_column) in granted,
         }
         for m in matches
     ]
@@ -302,7 +335,7 @@ def delivery_rows(
 def submitted_offers(version: PolicyVersion) -> QuerySet:
     return PolicyOffer.objects.filter(
         policy_version=version, status=PolicyOffer.Status.SUBMITTED
-    ).select_related("enterprise")
+    ).select_related("enterprise", "person")
 
 
 def recent_runs(limit: int = 20) -> list[MatchRun]:

@@ -11,6 +11,11 @@
   notices are written), :func:`push_offers` / :func:`submit_offer` / :func:`decide_offer` (即申即享),
   :func:`mark_notices_read`.
 
+Persons (自然人) go through the same functions: a policy's ``subject_kind`` says whose portrait
+its conditions read; :func:`set_portrait_values` takes an enterprise or a person; the imports take
+``subject_kind``; grants and offers name the person, and the person is told through
+:mod:`banshi.notify` (inbox /messages/, topics ``policy.*``) rather than the enterprise notices.
+
 Incremental matching runs right after the commit when ``BANSHI_POLICY_MATCH_ON_CHANGE`` is on (the
 embedded default), else from ``banshi match_policies``.
 """
@@ -31,35 +36,36 @@ from django.db.models import Q
 from banshi.catalog.models import Department, ServiceItem
 from banshi.core import clock
 from banshi.people import identifiers
-from banshi.people.models import Enterprise
+from banshi.people.models import Enterprise, Person
 from banshi.policies import access, conditions, conf, engine, imports
 from banshi.policies.attributes import (
-    BY_CODE,
-    BY_COLUMN,
+    ANY_BY_CODE,
     SourceKind,
+    SubjectKind,
     ValueProblem,
     derived_values,
     parse_value,
+    registry,
 )
 from banshi.policies.explain import explain, portrait_values
 from banshi.policies.models import (
     BenefitKind,
-    EnterprisePortrait,
     Grant,
     GrantBatch,
-    Match,
     Notice,
+    PersonValueSource,
     Policy,
     PolicyEvent,
     PolicyMode,
     PolicyOffer,
     PolicyStatus,
     PolicyVersion,
-    PortraitChange,
     PortraitImport,
     PortraitValueSource,
     VersionStatus,
 )
+
+SOURCE_MODELS = {SubjectKind.ENTERPRISE: PortraitValueSource, SubjectKind.PERSON: PersonValueSource}
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +107,9 @@ def _refuse(problems: list[dict[str, Any]]) -> PolicyError:
 
 
 # ------------------------------------------------------------------------------ policies
-def _clean_content(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_content(
+    data: dict[str, Any], subject_kind: str = SubjectKind.ENTERPRISE
+) -> dict[str, Any]:
     """Validate a version's content; the cleaned values or :class:`PolicyError` with every problem."""
     problems: list[dict[str, Any]] = []
     cleaned: dict[str, Any] = {}
@@ -164,7 +172,7 @@ def _clean_content(data: dict[str, Any]) -> dict[str, Any]:
         else:
             try:
                 cleaned["benefit_ast"] = conditions.check_benefit_expression(
-                    cleaned["benefit_expression"]
+                    cleaned["benefit_expression"], subject_kind
                 )
             except conditions.ConditionError as error:
                 for item_problem in error.problems:
@@ -180,7 +188,7 @@ def _clean_content(data: dict[str, Any]) -> dict[str, Any]:
     raw_conditions = data.get("conditions")
     if isinstance(raw_conditions, str):
         raw_conditions = conditions.parse_lines(raw_conditions)
-    checked = conditions.check(raw_conditions or [])
+    checked = conditions.check(raw_conditions or [], subject_kind)
     for item_problem in checked.problems:
         problems.append(
             {"field": "conditions", "message": item_problem.message, "index": item_problem.index}
@@ -219,10 +227,22 @@ def _event(
 
 
 def create_policy(
-    code: str, department: Department | str, *, user=None, **content
+    code: str,
+    department: Department | str,
+    *,
+    user=None,
+    subject_kind: str = SubjectKind.ENTERPRISE,
+    **content,
 ) -> PolicyVersion:
-    """Draft a new policy (version 1). ``content`` are the version's fields (see CONTENT_FIELDS);
-    ``conditions`` a list of (name, source) pairs or dicts, or the editor's text."""
+    """Draft a new policy (version 1) for enterprises or persons (``subject_kind``). ``content``
+    are the version's fields (see CONTENT_FIELDS); ``conditions`` a list of (name, source) pairs
+    or dicts, or the editor's text, checked against the attributes of ``subject_kind``."""
+    if subject_kind not in dict(SubjectKind.CHOICES):
+        raise PolicyError(
+            "subject_kind",
+            f"未知的政策对象 {subject_kind}（企业 enterprise 或 个人 person）",
+            f"unknown subject kind {subject_kind} (enterprise or person)",
+        )
     code = (code or "").strip().upper()
     if not code or len(code) > 64 or any(ch.isspace() for ch in code):
         raise PolicyError(
@@ -239,11 +259,11 @@ def create_policy(
         raise PolicyError(
             "forbidden", "无权起草该部门的政策", "not allowed to write this department's policies"
         )
-    cleaned = _clean_content(content)
+    cleaned = _clean_content(content, subject_kind)
     with transaction.atomic():
         if Policy.objects.filter(code=code).exists():
             raise PolicyError("exists", f"政策编码 {code} 已存在", f"policy code {code} is taken")
-        policy = Policy.objects.create(code=code, department=department)
+        policy = Policy.objects.create(code=code, department=department, subject_kind=subject_kind)
         version = PolicyVersion.objects.create(
             policy=policy,
             number=1,
@@ -270,7 +290,7 @@ def save_draft(version: PolicyVersion, *, user=None, **content) -> PolicyVersion
     _writable(version, user)
     current = {field: getattr(version, field) for field in CONTENT_FIELDS}
     current.update(content)
-    cleaned = _clean_content(current)
+    cleaned = _clean_content(current, version.policy.subject_kind)
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         _writable(locked, None)
@@ -285,7 +305,9 @@ def publish(version: PolicyVersion, *, user=None, note: str = "") -> PolicyVersi
     """Publish a draft: it replaces the published version (kept as ``superseded``), the policy
     becomes 现行有效 (or 已修订 from its second version), and it is matched right after commit."""
     _writable(version, user)
-    cleaned = _clean_content({field: getattr(version, field) for field in CONTENT_FIELDS})
+    cleaned = _clean_content(
+        {field: getattr(version, field) for field in CONTENT_FIELDS}, version.policy.subject_kind
+    )
     previous: PolicyVersion | None = None
     with transaction.atomic():
         locked = (
@@ -374,39 +396,43 @@ def repeal(policy: Policy, *, user=None, note: str = "") -> Policy:
 
 
 # ------------------------------------------------------------------------------ portrait
-def _queue_changes(enterprise_ids: list[int]) -> None:
+def _queue_changes(ids: list[int], subject: engine.Subjects = engine.ENTERPRISES) -> None:
     now = clock.now()
-    PortraitChange.objects.bulk_create(
-        [PortraitChange(enterprise_id=pk, changed_at=now) for pk in enterprise_ids], batch_size=1000
+    subject.change.objects.bulk_create(
+        [subject.change(**{subject.id_column: pk, "changed_at": now}) for pk in ids],
+        batch_size=1000,
     )
     if conf.match_on_change():
-        transaction.on_commit(_run_changed)
+        transaction.on_commit(lambda: _run_changed(subject))
 
 
-def _run_changed() -> None:
+def _run_changed(subject: engine.Subjects = engine.ENTERPRISES) -> None:
     try:
-        engine.run_changed_subjects()
+        engine.run_changed_subjects(subject=subject)
     except Exception:  # the queue keeps the changes for the next run
         logger.exception("incremental match for changed portraits failed")
 
 
 def set_portrait_values(
-    enterprise: Enterprise,
+    owner: Enterprise | Person,
     values: dict[str, Any],
     *,
     kind: str = SourceKind.PROFILE,
     department: Department | None = None,
     reference: str = "",
     as_of: dt.date | None = None,
-) -> EnterprisePortrait:
-    """Set attributes of one enterprise (``{code: value}``; None clears a value), each recorded
-    with its source and date; queues the enterprise for the incremental match."""
+):
+    """Set attributes of one enterprise or person (``{code: value}``; None clears a value), each
+    recorded with its source and date; queues the subject for the incremental match. Returns the
+    portrait row."""
     if kind not in dict(SourceKind.CHOICES):
         raise PolicyError("source", f"未知的数据来源 {kind}", f"unknown source kind {kind}")
+    subject = engine.PERSONS if isinstance(owner, Person) else engine.ENTERPRISES
+    attributes = registry(subject.kind)
     columns: dict[str, Any] = {}
     problems = []
     for code, raw in values.items():
-        attribute = BY_CODE.get(code) or BY_COLUMN.get(code)
+        attribute = attributes.by_code.get(code) or attributes.by_column.get(code)
         if attribute is None:
             problems.append(
                 {"field": code, "message": f"未知属性 {code} / unknown attribute {code}"}
@@ -421,50 +447,80 @@ def set_portrait_values(
             problems.append({"field": code, "message": f"{attribute.label}：{problem}"})
     if problems:
         raise _refuse(problems)
-    columns.update(derived_values(columns))
+    if subject is engine.ENTERPRISES:
+        columns.update(derived_values(columns))
     now = clock.now()
     with transaction.atomic():
-        portrait, _ = EnterprisePortrait.objects.select_for_update().get_or_create(
-            enterprise=enterprise
+        portrait, _ = subject.portrait.objects.select_for_update().get_or_create(
+            **{subject.field: owner}
         )
         for column, value in columns.items():
             setattr(portrait, column, value)
         portrait.updated_at = now
         portrait.save()
         _record_sources(
-            [enterprise.pk], list(columns), kind, department, reference, as_of or clock.today(), now
+            [owner.pk],
+            list(columns),
+            kind,
+            department,
+            reference,
+            as_of or clock.today(),
+            now,
+            subject=subject,
         )
-        _queue_changes([enterprise.pk])
+        _queue_changes([owner.pk], subject)
     return portrait
 
 
+def fill_person_portrait_from_profile(person: Person):
+    """个人画像 from 一人一档: the birth date and gender read from the ID number (GB 11643), the
+    one source of truth for both (recorded as the profile, as of today)."""
+    return set_portrait_values(
+        person,
+        {"person.birth_date": person.birth_date, "person.gender": person.sex_label},
+        kind=SourceKind.PROFILE,
+        reference="公民身份号码",
+    )
+
+
+def person_registered(sender, instance: Person, created: bool, raw: bool = False, **kwargs):
+    """``post_save`` of :class:`Person`: a newly registered person gets a portrait from the
+    profile at once, so person policies (高龄津贴 …) can find them without any import."""
+    if created and not raw:
+        fill_person_portrait_from_profile(instance)
+
+
 def _record_sources(
-    enterprise_ids: list[int],
+    subject_ids: list[int],
     columns: list[str],
     kind: str,
     department: Department | None,
     reference: str,
     as_of: dt.date,
     now: dt.datetime,
+    *,
+    subject: engine.Subjects = engine.ENTERPRISES,
 ) -> None:
+    model = SOURCE_MODELS[subject.kind]
+    by_column = registry(subject.kind).by_column
     rows = [
-        PortraitValueSource(
-            enterprise_id=pk,
-            attribute=BY_COLUMN[column].code,
+        model(
+            **{subject.id_column: pk},
+            attribute=by_column[column].code,
             kind=kind,
             department=department,
             reference=reference[:200],
             as_of=as_of,
             recorded_at=now,
         )
-        for pk in enterprise_ids
+        for pk in subject_ids
         for column in columns
     ]
-    PortraitValueSource.objects.bulk_create(
+    model.objects.bulk_create(
         rows,
         batch_size=1000,
         update_conflicts=True,
-        unique_fields=["enterprise", "attribute"],
+        unique_fields=[subject.field, "attribute"],
         update_fields=["kind", "department", "reference", "as_of", "recorded_at"],
     )
 
@@ -478,15 +534,20 @@ def import_portrait_file(
     as_of: dt.date | None = None,
     kind: str = SourceKind.DEPARTMENT,
     register_missing: bool = True,
+    subject_kind: str = SubjectKind.ENTERPRISE,
 ) -> PortraitImport:
     """Import a department's data file: the good rows are written, the bad ones reported.
 
     Raises :class:`PolicyError` only when the file as a whole cannot be read (format, header).
-    Enterprises the platform does not know are registered when the file names them and
-    ``register_missing`` (their USCC is validated); otherwise the row is rejected.
+    Enterprises (or, with ``subject_kind="person"``, persons) the platform does not know are
+    registered when the file names them and ``register_missing`` (their USCC / ID number is
+    validated); otherwise the row is rejected.
     """
+    _check_subject_kind(subject_kind)
     try:
-        parsed = imports.parse_file(content, file_name, max_rows=conf.import_max_rows())
+        parsed = imports.parse_file(
+            content, file_name, max_rows=conf.import_max_rows(), kind=subject_kind
+        )
     except imports.FileProblem as problem:
         raise PolicyError("file", problem.zh, problem.en) from None
     return _import_parsed(
@@ -498,7 +559,17 @@ def import_portrait_file(
         as_of=as_of,
         kind=kind,
         register_missing=register_missing,
+        subject_kind=subject_kind,
     )
+
+
+def _check_subject_kind(subject_kind: str) -> None:
+    if subject_kind not in dict(SubjectKind.CHOICES):
+        raise PolicyError(
+            "subject_kind",
+            f"未知的数据对象 {subject_kind}（企业 enterprise 或 个人 person）",
+            f"unknown subject kind {subject_kind} (enterprise or person)",
+        )
 
 
 def import_portrait_records(
@@ -509,18 +580,22 @@ def import_portrait_records(
     reference: str = "",
     as_of: dt.date | None = None,
     register_missing: bool = True,
+    subject_kind: str = SubjectKind.ENTERPRISE,
 ) -> PortraitImport:
     """A department's system pushes portrait values through the API (部门接口): one record per
     enterprise (``统一社会信用代码``/``uscc``, optional ``企业名称``/``name``, attribute codes,
-    column names or labels as keys). Validated and written exactly as a file's rows are: the good
-    records are written, the bad ones reported with their position (record 1 = row 2)."""
+    column names or labels as keys) or, with ``subject_kind="person"``, per person
+    (``公民身份号码``/``id_number``, optional ``姓名``/``name``). Validated and written exactly as
+    a file's rows are: the good records are written, the bad ones reported with their position
+    (record 1 = row 2)."""
+    _check_subject_kind(subject_kind)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise PolicyError("records", "数据应为对象列表", "records must be a list of objects")
     if not records:
         raise PolicyError("records", "没有数据", "no records")
     try:
         parsed = imports.parse_table(
-            imports.records_table(records), max_rows=conf.import_max_rows()
+            imports.records_table(records), max_rows=conf.import_max_rows(), kind=subject_kind
         )
     except imports.FileProblem as problem:
         raise PolicyError("records", problem.zh, problem.en) from None
@@ -534,6 +609,7 @@ def import_portrait_records(
         as_of=as_of,
         kind=SourceKind.API,
         register_missing=register_missing,
+        subject_kind=subject_kind,
     )
 
 
@@ -547,58 +623,70 @@ def _import_parsed(
     as_of: dt.date | None,
     kind: str,
     register_missing: bool,
+    subject_kind: str = SubjectKind.ENTERPRISE,
 ) -> PortraitImport:
     """Write the good rows of a validated table, record their sources and the import's report."""
+    from banshi.people.services import PeopleError, register_enterprise, register_person
+
+    subject = engine.subjects_for(subject_kind)
+    person = subject is engine.PERSONS
+    identity = imports.IDENTITIES[subject_kind]
     now = clock.now()
     day = as_of or clock.today()
     errors = list(parsed.errors)
     rejected = set(parsed.rejected_rows)
+    keys = [row.key for row in parsed.rows]
     with transaction.atomic():
-        known = dict(
-            Enterprise.objects.filter(uscc__in=[row.uscc for row in parsed.rows]).values_list(
-                "uscc", "pk"
-            )
-        )
+        if person:
+            known = dict(Person.objects.filter(id_number__in=keys).values_list("id_number", "pk"))
+        else:
+            known = dict(Enterprise.objects.filter(uscc__in=keys).values_list("uscc", "pk"))
         created = 0
         good: dict[int, dict[str, Any]] = {}
         for row in parsed.rows:
-            pk = known.get(row.uscc)
+            pk = known.get(row.key)
             if pk is None and register_missing and row.name.strip():
-                from banshi.people.services import PeopleError, register_enterprise
-
                 try:
-                    pk = register_enterprise(row.uscc, row.name).pk
+                    if person:
+                        pk = register_person(row.key, row.name, today=clock.today()).pk
+                    else:
+                        pk = register_enterprise(row.key, row.name).pk
                     created += 1
                 except (PeopleError, identifiers.IdentifierError) as error:
-                    errors.append(imports.RowError(row.row, "企业名称", *_zh_en(error)))
+                    errors.append(imports.RowError(row.row, identity.name_label, *_zh_en(error)))
                     rejected.add(row.row)
                     continue
             if pk is None:
                 errors.append(
                     imports.RowError(
                         row.row,
-                        "统一社会信用代码",
-                        "平台没有这家企业（文件中可加“企业名称”列以登记）",
-                        "no such enterprise on the platform (add a 企业名称 column to register it)",
+                        identity.key_label,
+                        f"平台没有这{'个人' if person else '家企业'}"
+                        f"（文件中可加“{identity.name_label}”列以登记）",
+                        f"no such {subject_kind} on the platform "
+                        f"(add a {identity.name_label} column to register it)",
                     )
                 )
                 rejected.add(row.row)
                 continue
             good[pk] = row.values
-        _write_portraits(good, now)
+        _write_portraits(good, now, subject)
         by_columns: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for pk, values in good.items():
             by_columns[tuple(sorted(values))].append(pk)
         reference = f"{file_name} ({sha256[:12]})"
         for columns, pks in by_columns.items():
-            _record_sources(pks, list(columns), kind, department, reference, day, now)
+            _record_sources(
+                pks, list(columns), kind, department, reference, day, now, subject=subject
+            )
         if good:
-            _queue_changes(list(good))
+            _queue_changes(list(good), subject)
         record = PortraitImport.objects.create(
             department=department,
             file_name=file_name[:200],
             sha256=sha256,
             kind=kind,
+            subject_kind=subject_kind,
             as_of=day,
             columns=[attribute.code for attribute in parsed.attributes],
             rows_total=parsed.total,
@@ -618,12 +706,17 @@ def _zh_en(error: Exception) -> tuple[str, str]:
     return zh, en
 
 
-def _write_portraits(good: dict[int, dict[str, Any]], now: dt.datetime) -> None:
+def _write_portraits(
+    good: dict[int, dict[str, Any]],
+    now: dt.datetime,
+    subject: engine.Subjects = engine.ENTERPRISES,
+) -> None:
     """Upsert portrait rows: create the missing ones, then update column groups in bulk."""
     if not good:
         return
-    EnterprisePortrait.objects.bulk_create(
-        [EnterprisePortrait(enterprise_id=pk) for pk in good],
+    model = subject.portrait
+    model.objects.bulk_create(
+        [model(**{subject.id_column: pk}) for pk in good],
         batch_size=1000,
         ignore_conflicts=True,
     )
@@ -633,12 +726,12 @@ def _write_portraits(good: dict[int, dict[str, Any]], now: dt.datetime) -> None:
     for columns, pks in groups.items():
         for start in range(0, len(pks), 500):
             chunk = pks[start : start + 500]
-            portraits = list(EnterprisePortrait.objects.filter(pk__in=chunk))
+            portraits = list(model.objects.filter(pk__in=chunk))
             for portrait in portraits:
                 for column in columns:
                     setattr(portrait, column, good[portrait.pk][column])
                 portrait.updated_at = now
-            EnterprisePortrait.objects.bulk_update(portraits, [*columns, "updated_at"])
+            model.objects.bulk_update(portraits, [*columns, "updated_at"])
 
 
 # ------------------------------------------------------------------------------ delivery
@@ -667,19 +760,35 @@ def _check_delivery(version: PolicyVersion, user, mode: str) -> None:
 
 
 def _matched_ids(version: PolicyVersion) -> list[int]:
+    subject = engine.subjects_of(version)
     return list(
-        Match.objects.filter(
+        subject.match.objects.filter(
             run_id=version.current_run_id, policy_version=version, matched=True
-        ).values_list("enterprise_id", flat=True)
+        ).values_list(subject.id_column, flat=True)
     )
 
 
-def _values_by_enterprise(ids: list[int]) -> dict[int, dict[str, Any]]:
+def _values_by_subject(
+    ids: list[int], subject: engine.Subjects = engine.ENTERPRISES
+) -> dict[int, dict[str, Any]]:
     result: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 1000):
-        for portrait in EnterprisePortrait.objects.filter(pk__in=ids[start : start + 1000]):
-            result[portrait.pk] = portrait_values(portrait)
+        for portrait in subject.portrait.objects.filter(pk__in=ids[start : start + 1000]):
+            result[portrait.pk] = portrait_values(portrait, subject.kind)
     return result
+
+
+def _tell_person(person_id: int, topic: str, context: dict[str, Any], key: str) -> None:
+    """A person's message (banshi.notify: inbox /messages/, and e-mail or SMS as they chose)."""
+    from banshi.notify.services import notify
+
+    person = Person.objects.filter(pk=person_id).first()
+    if person is not None:
+        notify(person, topic, context, source_key=key)
+
+
+def _money_text(version: PolicyVersion, amount) -> str:
+    return f"{amount:,.2f} 元" if amount is not None else version.benefit_note or "政策扶持"
 
 
 def confirm_grants(
@@ -696,6 +805,8 @@ def confirm_grants(
     the conditions, or whose amount cannot be computed, is skipped and the reason kept."""
     version = _fresh(version)
     _check_delivery(version, user, PolicyMode.AUTO_GRANT)
+    subject = engine.subjects_of(version)
+    empty = portrait_values(None, subject.kind)
     today = clock.today()
     day = granted_on or today
     now = clock.now()
@@ -704,11 +815,11 @@ def confirm_grants(
         Policy.objects.select_for_update().get(pk=version.policy_id)  # one confirmation at a time
         already = set(
             Grant.objects.filter(policy_id=version.policy_id).values_list(
-                "enterprise_id", flat=True
+                subject.id_column, flat=True
             )
         )
         candidates = [pk for pk in _matched_ids(version) if pk not in already]
-        values = _values_by_enterprise(candidates)
+        values = _values_by_subject(candidates, subject)
         batch = GrantBatch.objects.create(
             policy_version=version,
             run_id=version.current_run_id,
@@ -718,32 +829,31 @@ def confirm_grants(
             note=note[:300],
         )
         grants, notices, skipped = [], [], []
+        told: list[tuple[int, Any]] = []
         total = Decimal(0)
         for pk in candidates:
             if pk in excluded:
                 skipped.append(
-                    {"enterprise": pk, "reason": "部门确认时剔除 / excluded by the department"}
+                    {subject.field: pk, "reason": "部门确认时剔除 / excluded by the department"}
                 )
                 continue
-            explanation = explain(
-                version, values=values.get(pk, portrait_values(None)), today=today
-            )
+            explanation = explain(version, values=values.get(pk, empty), today=today)
             if not explanation.matched:
                 skipped.append(
-                    {"enterprise": pk, "reason": "画像已变化，不再符合 / no longer eligible"}
+                    {subject.field: pk, "reason": "画像已变化，不再符合 / no longer eligible"}
                 )
                 continue
             amount = explanation.amount
             if version.benefit_kind != BenefitKind.NONE and amount is None:
                 skipped.append(
-                    {"enterprise": pk, "reason": "金额无法计算（缺少数据）/ amount unknown"}
+                    {subject.field: pk, "reason": "金额无法计算（缺少数据）/ amount unknown"}
                 )
                 continue
             grants.append(
                 Grant(
                     policy_id=version.policy_id,
                     policy_version=version,
-                    enterprise_id=pk,
+                    **{subject.id_column: pk},
                     amount=amount,
                     granted_on=day,
                     via=Grant.Via.AUTO,
@@ -752,9 +862,23 @@ def confirm_grants(
                 )
             )
             total += amount or 0
-            notices.append(_grant_notice(version, pk, amount, now))
+            if subject is engine.PERSONS:
+                told.append((pk, amount))
+            else:
+                notices.append(_grant_notice(version, pk, amount, now))
         Grant.objects.bulk_create(grants, batch_size=1000)
         Notice.objects.bulk_create(notices, batch_size=1000)
+        for pk, amount in told:
+            _tell_person(
+                pk,
+                "policy.granted",
+                {
+                    "policy_title": version.title,
+                    "department": version.policy.department.name,
+                    "benefit": _money_text(version, amount),
+                },
+                f"policy.granted:{version.policy_id}:{pk}",
+            )
         batch.count = len(grants)
         batch.total_amount = total
         batch.skipped = skipped
@@ -763,7 +887,7 @@ def confirm_grants(
 
 
 def _grant_notice(version: PolicyVersion, enterprise_id: int, amount, now) -> Notice:
-    money_text = f"{amount:,.2f} 元" if amount is not None else version.benefit_note or "政策扶持"
+    money_text = _money_text(version, amount)
     return Notice(
         enterprise_id=enterprise_id,
         kind=Notice.Kind.GRANTED,
@@ -779,8 +903,8 @@ def _prefilled(version: PolicyVersion, values: dict[str, Any], amount) -> dict[s
     from banshi.policies.attributes import format_value
 
     fields = {}
-    for code in conditions.attributes_read(version.conditions):
-        attribute = BY_CODE[code]
+    for code in conditions.attributes_read(version.conditions, version.policy.subject_kind):
+        attribute = ANY_BY_CODE[code]
         fields[code] = {
             "label": attribute.label,
             "value": format_value(attribute, values.get(code)),
@@ -795,41 +919,44 @@ def _prefilled(version: PolicyVersion, values: dict[str, Any], amount) -> dict[s
 
 
 def push_offers(version: PolicyVersion, *, user) -> int:
-    """即申即享: a pre-filled application for every enterprise on the current list that has none;
+    """即申即享: a pre-filled application for every subject on the current list that has none;
     each is notified. Returns how many were pushed."""
     version = _fresh(version)
     _check_delivery(version, user, PolicyMode.PREFILLED)
+    subject = engine.subjects_of(version)
     now = clock.now()
     today = clock.today()
     with transaction.atomic():
         Policy.objects.select_for_update().get(pk=version.policy_id)
         have = set(
             PolicyOffer.objects.filter(policy_version=version).values_list(
-                "enterprise_id", flat=True
+                subject.id_column, flat=True
             )
         )
         granted = set(
             Grant.objects.filter(policy_id=version.policy_id).values_list(
-                "enterprise_id", flat=True
+                subject.id_column, flat=True
             )
         )
         candidates = [pk for pk in _matched_ids(version) if pk not in have and pk not in granted]
-        values = _values_by_enterprise(candidates)
+        values = _values_by_subject(candidates, subject)
         offers, notices = [], []
         for pk in candidates:
-            row = values.get(pk, portrait_values(None))
+            row = values.get(pk, portrait_values(None, subject.kind))
             explanation = explain(version, values=row, today=today)
             if not explanation.matched:
                 continue
             offers.append(
                 PolicyOffer(
                     policy_version=version,
-                    enterprise_id=pk,
+                    **{subject.id_column: pk},
                     prefilled=_prefilled(version, row, explanation.amount),
                     amount=explanation.amount,
                     offered_at=now,
                 )
             )
+            if subject is engine.PERSONS:
+                continue
             notices.append(
                 Notice(
                     enterprise_id=pk,
@@ -842,15 +969,27 @@ def push_offers(version: PolicyVersion, *, user) -> int:
             )
         PolicyOffer.objects.bulk_create(offers, batch_size=1000)
         Notice.objects.bulk_create(notices, batch_size=1000)
+        if subject is engine.PERSONS:
+            for offer in offers:
+                _tell_person(
+                    offer.person_id,
+                    "policy.offered",
+                    {"policy_title": version.title, "benefit": _money_text(version, offer.amount)},
+                    f"policy.offered:{version.pk}:{offer.person_id}",
+                )
     return len(offers)
 
 
 def submit_offer(offer: PolicyOffer, *, user) -> PolicyOffer:
-    """The enterprise submits its pre-filled application in one click (idempotent). Re-checked
-    against the current portrait: an enterprise that no longer qualifies is told why."""
+    """The enterprise (or the person) submits its pre-filled application in one click
+    (idempotent). Re-checked against the current portrait: one that no longer qualifies is told
+    why."""
     from banshi.people.permissions import person_for
 
-    if offer.enterprise not in access.enterprises_of(user):
+    if offer.person_id is not None:
+        if not access.is_person(user, offer.person_id):
+            raise PolicyError("forbidden", "只能本人申请", "only the person may apply")
+    elif offer.enterprise not in access.enterprises_of(user):
         raise PolicyError(
             "forbidden", "无权代表该企业申请", "not allowed to apply for this enterprise"
         )
@@ -865,7 +1004,7 @@ def submit_offer(offer: PolicyOffer, *, user) -> PolicyOffer:
         version = locked.policy_version
         if version.status != VersionStatus.PUBLISHED or not version.in_force(clock.today()):
             raise PolicyError("closed", "该政策已不在有效期内", "the policy is no longer in force")
-        explanation = explain(version, locked.enterprise)
+        explanation = explain(version, locked.person or locked.enterprise)
         if not explanation.matched:
             reasons = "；".join(result.words for result in explanation.not_held)
             raise PolicyError("not_eligible", f"目前不符合条件：{reasons}", "no longer eligible")
@@ -891,15 +1030,18 @@ def decide_offer(offer: PolicyOffer, *, user, approve: bool, note: str = "") -> 
             )
         if not approve and not note.strip():
             raise PolicyError("note", "不予通过须说明理由", "a refusal needs a reason")
+        who = (
+            {"person_id": locked.person_id}
+            if locked.person_id is not None
+            else {"enterprise_id": locked.enterprise_id}
+        )
         if approve:
-            if Grant.objects.filter(
-                policy_id=version.policy_id, enterprise_id=locked.enterprise_id
-            ).exists():
-                raise PolicyError("granted", "该企业已享受过本政策", "already granted")
+            if Grant.objects.filter(policy_id=version.policy_id, **who).exists():
+                raise PolicyError("granted", "已享受过本政策", "already granted")
             Grant.objects.create(
                 policy_id=version.policy_id,
                 policy_version=version,
-                enterprise_id=locked.enterprise_id,
+                **who,
                 amount=locked.amount,
                 granted_on=clock.today(),
                 via=Grant.Via.OFFER,
@@ -910,6 +1052,19 @@ def decide_offer(offer: PolicyOffer, *, user, approve: bool, note: str = "") -> 
         locked.decided_by = user
         locked.decision_note = note.strip()[:300]
         locked.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+        if locked.person_id is not None:
+            _tell_person(
+                locked.person_id,
+                "policy.decided",
+                {
+                    "policy_title": version.title,
+                    "approved": approve,
+                    "benefit": _money_text(version, locked.amount),
+                    "note": locked.decision_note,
+                },
+                f"policy.decided:{locked.pk}",
+            )
+            return locked
         Notice.objects.create(
             enterprise_id=locked.enterprise_id,
             kind=Notice.Kind.DECIDED,
@@ -942,25 +1097,39 @@ def visible_versions_q(today: dt.date) -> Q:
     )
 
 
-def apply_now(version: PolicyVersion, enterprise: Enterprise, *, user) -> PolicyOffer:
+def apply_now(version: PolicyVersion, owner: Enterprise | Person, *, user) -> PolicyOffer:
     """即申即享 in one click: the pre-filled application (pushed before, or made now from the
-    portrait) is submitted. Refused, with the reasons in words, if the enterprise does not qualify."""
+    portrait) is submitted. Refused, with the reasons in words, if the enterprise or person does
+    not qualify."""
     if version.mode != PolicyMode.PREFILLED:
         raise PolicyError("mode", "该政策不是即申即享政策", "this policy is not 即申即享")
-    if enterprise not in access.enterprises_of(user):
+    subject = engine.subjects_of(version)
+    is_person = isinstance(owner, Person)
+    if is_person != (subject is engine.PERSONS):
+        raise PolicyError(
+            "subject_kind",
+            f"该政策面向{registry(subject.kind).label}",
+            f"this policy is for {SubjectKind.LABELS_EN[subject.kind]}s",
+        )
+    if is_person:
+        if not access.is_person(user, owner.pk):
+            raise PolicyError("forbidden", "只能本人申请", "only the person may apply")
+    elif owner not in access.enterprises_of(user):
         raise PolicyError(
             "forbidden", "无权代表该企业申请", "not allowed to apply for this enterprise"
         )
-    offer = PolicyOffer.objects.filter(policy_version=version, enterprise=enterprise).first()
+    offer = PolicyOffer.objects.filter(policy_version=version, **{subject.field: owner}).first()
     if offer is None:
-        values = portrait_values(EnterprisePortrait.objects.filter(enterprise=enterprise).first())
+        values = portrait_values(
+            subject.portrait.objects.filter(**{subject.field: owner}).first(), subject.kind
+        )
         explanation = explain(version, values=values)
         if not explanation.matched:
             reasons = "；".join(result.words for result in explanation.not_held)
             raise PolicyError("not_eligible", f"目前不符合条件：{reasons}", "not eligible")
         offer, _ = PolicyOffer.objects.get_or_create(
             policy_version=version,
-            enterprise=enterprise,
+            **{subject.field: owner},
             defaults={
                 "prefilled": _prefilled(version, values, explanation.amount),
                 "amount": explanation.amount,
@@ -982,9 +1151,11 @@ def start_full_run(user) -> None:
 
     def work() -> None:
         try:
-            engine.run_full(user=user, resume=True)
-        except engine.MatchBusy:
-            logger.info("a full run is already in progress")
+            for subject in engine.SUBJECTS.values():  # enterprises, then persons
+                try:
+                    engine.run_full(user=user, resume=True, subject=subject)
+                except engine.MatchBusy:
+                    logger.info("a full run of %s is already in progress", subject.kind)
         except Exception:
             logger.exception("full match run failed")
         finally:

@@ -10,6 +10,9 @@ share of revenue, mostly-zero R&D ratios and patents (higher for high-tech firms
 dates skewed to recent years, credit levels, and rare qualifications (高新 ~4%, 专精特新 ~1.5%).
 Every attribute is missing (NULL) for a few percent of enterprises.
 
+Persons (:func:`person_row`): births 1930–2008, 户籍 and residence in the same townships, employment
+status by age, 残疾 ~7%, 低保/特困 ~8%, children, education and graduation year, income.
+
 Policies: 3–8 conditions each, drawn from templates of real 惠企政策 clauses (a scope — district,
 industry, or a qualification — then thresholds on size, revenue, tax, R&D, credit, age). Each
 condition comes as a name in words, the expression of :mod:`banshi.expr`, and SQL written by hand
@@ -24,7 +27,11 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from banshi.people.identifiers import org_code_check_character, uscc_check_character
+from banshi.people.identifiers import (
+    id_check_character,
+    org_code_check_character,
+    uscc_check_character,
+)
 from banshi.policies.attributes import SECTIONS
 
 DISTRICTS = [f"410173{n:03d}" for n in range(1, 17)]
@@ -345,3 +352,69 @@ def policy_conditions(rng: random.Random, today: dt.date) -> list[SyntheticCondi
 def policies(count: int, *, seed: int = 7, today: dt.date) -> list[list[SyntheticCondition]]:
     rng = random.Random(seed)
     return [policy_conditions(rng, today) for _ in range(count)]
+
+
+# ------------------------------------------------------------------------------ persons
+PERSON_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+PERSON_GIVEN = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明")
+
+
+def fake_id_number(number: int, birth: dt.date, *, male: bool, region: str = "410173") -> str:
+    """A valid 公民身份号码 (GB 11643) for a synthetic person: the region, the birth date, a
+    sequence made of ``number`` (odd for men), and the MOD 11-2 check character."""
+    sequence = (number % 500) * 2 + (1 if male else 0)
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + id_check_character(first17)
+
+
+def person_row(rng: random.Random, today: dt.date) -> dict[str, object]:
+    """One person's portrait values (column → value), roughly like a district's residents:
+    births 1930–2008, most registered and living in the district, a share of 灵活就业, retirees,
+    disabled people and 低保 households; a few values missing."""
+    birth = dt.date(rng.randint(1930, 2008), rng.randint(1, 12), rng.randint(1, 28))
+    age = today.year - birth.year
+    district = rng.choices(DISTRICTS, _DISTRICT_WEIGHTS)[0]
+    if age >= 60:
+        status = rng.choices(("退休", "无业", "灵活就业"), (80, 15, 5))[0]
+    elif age < 22:
+        status = rng.choices(("在校", "就业", "无业"), (70, 20, 10))[0]
+    else:
+        status = rng.choices(("就业", "灵活就业", "失业登记", "无业"), (70, 15, 8, 7))[0]
+    insurance = {
+        "就业": "职工社保",
+        "退休": "职工社保",
+        "灵活就业": rng.choice(("灵活就业参保", "未参保")),
+    }.get(status, rng.choice(("城乡居民", "未参保")))
+    children = 0 if age < 22 else min(4, _poisson(rng, 1.4))
+    youngest = None
+    if children:
+        youngest_age = rng.randint(0, max(0, min(age - 20, 30)))
+        youngest = today.replace(year=today.year - youngest_age) - dt.timedelta(
+            days=rng.randint(0, 360)
+        )
+    education = rng.choices(
+        ("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士"), (30, 25, 18, 20, 6, 1)
+    )[0]
+    graduated = None
+    if education in ("大专", "本科", "硕士", "博士"):
+        graduated = min(
+            today.year, birth.year + {"大专": 21, "本科": 22, "硕士": 25, "博士": 28}[education]
+        )
+    return {
+        "birth_date": birth,
+        "gender": rng.choice(("男", "女")),
+        "hukou_district": _maybe(rng, district if rng.random() < 0.85 else "410100000", 0.02),
+        "residence_district": _maybe(rng, district, 0.05),
+        "employment_status": _maybe(rng, status, 0.05),
+        "disability_level": rng.choices(("无", "一级", "二级", "三级", "四级"), (93, 1, 2, 2, 2))[
+            0
+        ],
+        "assistance_status": rng.choices(("无", "低保", "低保边缘", "特困"), (92, 5, 2, 1))[0],
+        "is_veteran": _maybe(rng, rng.random() < 0.03, 0.1),
+        "education": _maybe(rng, education, 0.1),
+        "graduation_year": graduated,
+        "children": _maybe(rng, children, 0.05),
+        "youngest_child_birth_date": youngest,
+        "monthly_income": _maybe(rng, _money(rng.lognormvariate(math.log(4500), 0.6)), 0.2),
+        "social_insurance": _maybe(rng, insurance, 0.05),
+    }

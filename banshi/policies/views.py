@@ -1,7 +1,8 @@
 """Policy pages (front door: parse, check who asks, call a service or selector, render).
 
-Public: the policy list and one policy. Enterprise: ``/policies/mine/`` (what it enjoys, may apply
-for, and nearly meets). Staff: the policy editor with live checking, delivery (confirm a 免申即享
+Public: the policy list and one policy. Enterprise or person: ``/policies/mine/`` (what it enjoys,
+may apply for, and nearly meets; ``?as=person`` for the account's own person, the default when it
+stands for no enterprise). Staff: the policy editor with live checking, delivery (confirm a 免申即享
 list, push 即申即享 applications, decide them), portrait data import, matching runs. Every
 permission question goes to :mod:`banshi.policies.access` (which asks
 :mod:`banshi.people.permissions`).
@@ -25,7 +26,7 @@ from banshi.core import clock
 from banshi.expr import ExprError, infer_type, parse
 from banshi.people.permissions import department_codes_for, sees_all_departments, staff_department
 from banshi.policies import access, conditions, engine, selectors, services
-from banshi.policies.attributes import ATTRIBUTES, SCHEMA, TYPE_LABELS
+from banshi.policies.attributes import REGISTRIES, TYPE_LABELS, SubjectKind, registry
 from banshi.policies.forms import ImportForm, PolicyForm
 from banshi.policies.models import (
     Policy,
@@ -101,7 +102,9 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
 def attribute_list(request: HttpRequest) -> HttpResponse:
     """The attributes conditions may use (企业画像属性), for policy writers and enterprises alike."""
     return render(
-        request, "policies/attributes.html", {"attributes": ATTRIBUTES, "type_labels": TYPE_LABELS}
+        request,
+        "policies/attributes.html",
+        {"registries": list(REGISTRIES.values()), "type_labels": TYPE_LABELS},
     )
 
 
@@ -113,12 +116,24 @@ def mine(request: HttpRequest) -> HttpResponse:
         wanted = int(request.GET.get("enterprise", "") or 0) or None
     except ValueError:
         wanted = None
-    page = selectors.mine_page(request.user, wanted, clock.today())
+    as_person = request.GET.get("as") == "person"
+    page = selectors.mine_page(request.user, wanted, clock.today(), as_person=as_person)
     if page is None:
         raise PermissionDenied(
-            "只有企业的法定代表人或经办人可以查看 / only an enterprise's representatives"
+            "只有登记了身份信息的本人或企业的法定代表人、经办人可以查看 / "
+            "only a registered person or an enterprise's representatives"
         )
     return render(request, "policies/mine.html", {"page": page})
+
+
+def _own_subject(request: HttpRequest):
+    """The person (``as=person``) or the enterprise (``enterprise=<id>``) a form acts for."""
+    if request.POST.get("as") == "person":
+        person = access.person_of(request.user)
+        if person is None:
+            raise PermissionDenied
+        return person
+    return _own_enterprise(request)
 
 
 def _own_enterprise(request: HttpRequest):
@@ -133,14 +148,18 @@ def _own_enterprise(request: HttpRequest):
     return chosen
 
 
-def _mine_url(enterprise) -> str:
-    return f"{reverse('policies:mine')}?enterprise={enterprise.pk}"
+def _mine_url(owner) -> str:
+    from banshi.people.models import Person
+
+    if isinstance(owner, Person):
+        return f"{reverse('policies:mine')}?as=person"
+    return f"{reverse('policies:mine')}?enterprise={owner.pk}"
 
 
 @_login_required
 @require_POST
 def apply(request: HttpRequest, version_id: int) -> HttpResponse:
-    enterprise = _own_enterprise(request)
+    enterprise = _own_subject(request)
     version = get_object_or_404(PolicyVersion, pk=version_id, status=VersionStatus.PUBLISHED)
     try:
         services.apply_now(version, enterprise, user=request.user)
@@ -217,12 +236,23 @@ def policy_new(request: HttpRequest) -> HttpResponse:
     if not access.may_write(request.user):
         raise PermissionDenied
     departments = _writable_departments(request.user)
-    form = PolicyForm(request.POST or None, departments=departments, creating=True)
+    wanted = request.POST.get("subject_kind") or request.GET.get("subject") or ""
+    kind = wanted if wanted in REGISTRIES else SubjectKind.ENTERPRISE
+    form = PolicyForm(
+        request.POST or None,
+        departments=departments,
+        creating=True,
+        initial={"subject_kind": kind},
+    )
     if request.method == "POST" and form.is_valid():
         department = next(d for d in departments if d.code == form.cleaned_data["department"])
         try:
             version = services.create_policy(
-                form.cleaned_data["code"], department, user=request.user, **form.content()
+                form.cleaned_data["code"],
+                department,
+                user=request.user,
+                subject_kind=form.cleaned_data["subject_kind"],
+                **form.content(),
             )
         except services.PolicyError as error:
             if error.code == "forbidden":
@@ -232,7 +262,15 @@ def policy_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "草稿已保存。")
             return redirect("policies:edit", code=version.policy.code)
     return render(
-        request, "policies/staff/edit.html", {"form": form, "creating": True, "schema": ATTRIBUTES}
+        request,
+        "policies/staff/edit.html",
+        {
+            "form": form,
+            "creating": True,
+            "schema": registry(kind).attributes,
+            "subject_kind": kind,
+            "subject_label": registry(kind).label,
+        },
     )
 
 
@@ -273,7 +311,14 @@ def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request,
             "policies/staff/edit.html",
-            {"policy": policy, "current": current, "draft": None, "schema": ATTRIBUTES},
+            {
+                "policy": policy,
+                "current": current,
+                "draft": None,
+                "schema": registry(policy.subject_kind).attributes,
+                "subject_kind": policy.subject_kind,
+                "subject_label": registry(policy.subject_kind).label,
+            },
         )
     form = PolicyForm(request.POST or None, initial=_initial(draft))
     if request.method == "POST" and form.is_valid():
@@ -291,7 +336,15 @@ def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "policies/staff/edit.html",
-        {"form": form, "policy": policy, "draft": draft, "current": current, "schema": ATTRIBUTES},
+        {
+            "form": form,
+            "policy": policy,
+            "draft": draft,
+            "current": current,
+            "schema": registry(policy.subject_kind).attributes,
+            "subject_kind": policy.subject_kind,
+            "subject_label": registry(policy.subject_kind).label,
+        },
     )
 
 
@@ -301,24 +354,31 @@ def policy_check(request: HttpRequest) -> HttpResponse:
     """htmx: check the conditions (and benefit formula) as they are typed; count who matches."""
     if not access.may_write(request.user):
         raise PermissionDenied
+    kind = request.POST.get("subject_kind") or SubjectKind.ENTERPRISE
+    if kind not in REGISTRIES:
+        kind = SubjectKind.ENTERPRISE
     lines = conditions.parse_lines(request.POST.get("conditions", ""))
-    result = conditions.check(lines) if lines else conditions.CheckResult()  # empty: nothing to say
+    # empty: nothing to say
+    result = conditions.check(lines, kind) if lines else conditions.CheckResult()
     benefit_problem = ""
     expression = request.POST.get("benefit_expression", "").strip()
     if request.POST.get("benefit_kind") == "expression" and expression:
         try:
-            kind = infer_type(parse(expression), SCHEMA, strict=True, source=expression)
-            if kind != "number":
-                benefit_problem = f"金额计算式的结果应为数值，而不是{TYPE_LABELS.get(kind, kind)}"
+            type_ = infer_type(
+                parse(expression), registry(kind).schema, strict=True, source=expression
+            )
+            if type_ != "number":
+                benefit_problem = f"金额计算式的结果应为数值，而不是{TYPE_LABELS.get(type_, type_)}"
         except ExprError as error:
             benefit_problem = str(error)
     counts = None
     if lines and result.ok:
-        counts = engine.count(result.conditions)
+        counts = engine.count(result.conditions, subject=engine.subjects_for(kind))
     return render(
         request,
         "policies/staff/_check.html",
         {
+            "unit": "人" if kind == SubjectKind.PERSON else "家企业",
             "result": result,
             "counts": counts,
             "rows": list(zip(result.conditions, counts.per_condition, strict=False))
@@ -425,9 +485,13 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     excluded_codes = {
         line.strip().upper() for line in request.POST.get("exclude", "").split() if line.strip()
     }
-    from banshi.people.models import Enterprise
+    from banshi.people.models import Enterprise, Person
 
-    exclude = list(Enterprise.objects.filter(uscc__in=excluded_codes).values_list("pk", flat=True))
+    if version.policy.subject_kind == SubjectKind.PERSON:  # 公民身份号码, one per line
+        found = Person.objects.filter(id_number__in=excluded_codes)
+    else:
+        found = Enterprise.objects.filter(uscc__in=excluded_codes)
+    exclude = list(found.values_list("pk", flat=True))
     try:
         batch = services.confirm_grants(
             version, user=request.user, exclude=exclude, note=request.POST.get("note", "")
@@ -437,9 +501,14 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"已确认兑现 {batch.count} 家企业，合计 {batch.total_amount:,.2f} 元；已通知企业。",
+            f"已确认兑现 {batch.count} {_unit(version)}，合计 {batch.total_amount:,.2f} 元；"
+            "已通知兑现对象。",
         )
     return redirect("policies:deliver", code=code)
+
+
+def _unit(version: PolicyVersion) -> str:
+    return "人" if version.policy.subject_kind == SubjectKind.PERSON else "家企业"
 
 
 @_staff_required
@@ -451,7 +520,7 @@ def push(request: HttpRequest, code: str) -> HttpResponse:
     except services.PolicyError as error:
         messages.error(request, error.zh)
     else:
-        messages.success(request, f"已向 {count} 家企业推送预填好的申请。")
+        messages.success(request, f"已向 {count} {_unit(version)}推送预填好的申请。")
     return redirect("policies:deliver", code=code)
 
 
@@ -493,6 +562,7 @@ def portrait_import(request: HttpRequest) -> HttpResponse:
                 as_of=form.cleaned_data["as_of"],
                 kind=form.cleaned_data["kind"],
                 register_missing=form.cleaned_data["register_missing"],
+                subject_kind=form.cleaned_data["subject_kind"],
             )
         except services.PolicyError as error:
             form.add_error("file", f"{error.zh} / {error.en}")
@@ -501,7 +571,11 @@ def portrait_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "policies/staff/import.html",
-        {"form": form, "imports": selectors.recent_imports(request.user), "attributes": ATTRIBUTES},
+        {
+            "form": form,
+            "imports": selectors.recent_imports(request.user),
+            "registries": list(REGISTRIES.values()),
+        },
     )
 
 

@@ -115,3 +115,36 @@ def outsider(db):
 
     user = get_user_model().objects.create_user("outsider", password=PASSWORD)
     return people.register_person(OTHER_ID, "王磊", user=user)
+
+
+_person_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_person(db):
+    """A person (valid synthetic ID number, born on ``born``) with a portrait holding the given
+    attribute values (columns as keywords)."""
+    from banshi.policies.models import PersonPortrait
+    from banshi.policies.synthetic import fake_id_number
+
+    def make(name: str | None = None, *, born: dt.date = dt.date(1980, 5, 1), **columns):
+        number = next(_person_numbers)
+        person = people.register_person(
+            fake_id_number(number, born, male=number % 2 == 1), name or f"居民{number}", today=TODAY
+        )
+        PersonPortrait.objects.update_or_create(
+            person=person, defaults={"birth_date": born, **columns}
+        )
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_person_policy(make_policy):
+    """A person policy (个人政策), published unless ``publish=False``."""
+
+    def make(conditions, **kwargs):
+        return make_policy(conditions, subject_kind="person", **kwargs)
+
+    return make

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from banshi.policies.models import MatchRun, Policy, PolicyVersion
+from banshi.core import clock
+from banshi.people.models import Person
+from banshi.policies.models import MatchRun, PersonPortrait, Policy, PolicyVersion
 
 THREE = [("高新", "enterprise.is_high_tech"), ("参保", "enterprise.insured_employees >= 10")]
 
@@ -32,8 +34,28 @@ def test_match_policies_refuses_an_unknown_policy(db):
 
 
 def test_the_demo_command_makes_policies_and_matches_them(db, capsys):
-    call_command("policy_demo", "--enterprises", "30")
-    call_command("policy_demo", "--enterprises", "30")  # idempotent
-    assert Policy.objects.filter(code__startswith="DEMO-").count() == 4
-    assert MatchRun.objects.filter(kind="full", status="finished").count() == 2
+    call_command("policy_demo", "--enterprises", "30", "--persons", "20")
+    call_command("policy_demo", "--enterprises", "30", "--persons", "20")  # idempotent
+    assert Policy.objects.filter(code__startswith="DEMO-", subject_kind="enterprise").count() == 4
+    assert Policy.objects.filter(code__startswith="DEMO-", subject_kind="person").count() == 5
+    runs = MatchRun.objects.filter(kind="full", status="finished")
+    assert (
+        runs.filter(subject_kind="enterprise").count()
+        == runs.filter(subject_kind="person").count()
+        == 2
+    )
+    assert PersonPortrait.objects.count() == 20
     assert "/policies/mine/" in capsys.readouterr().out
+
+
+def test_the_demo_citizen_enjoys_one_may_apply_for_one_and_nearly_meets_one(db):
+    from banshi.core import services as core
+    from banshi.policies import selectors
+
+    core.ensure_demo_accounts()
+    call_command("policy_demo", "--enterprises", "5", "--persons", "5")
+    citizen = Person.objects.get(id_number="310115198506150022")
+    page = selectors.mine_page(citizen.user, None, clock.today())
+    assert [g.policy_version.title for g in page.enjoyed] == ["灵活就业人员社会保险补贴"]
+    assert [item.version.title for item in page.may_apply] == ["育儿补贴"]
+    assert [item.version.title for item in page.nearly] == ["高龄津贴"]

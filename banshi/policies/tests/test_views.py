@@ -81,8 +81,18 @@ def test_mine_needs_a_login(client, db):
     assert page.status_code == 302 and "/accounts/login/" in page["Location"]
 
 
-def test_mine_is_refused_to_someone_standing_for_no_enterprise(login, outsider, scene):
-    assert login(outsider.user).get(reverse("policies:mine")).status_code == 403
+def test_mine_is_refused_to_an_account_that_is_no_person_and_stands_for_no_enterprise(
+    login, db, scene
+):
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create_user("nobody", password="Correct-horse-42")
+    assert login(nobody).get(reverse("policies:mine")).status_code == 403
+
+
+def test_mine_of_someone_standing_for_no_enterprise_is_their_person_page(login, outsider, scene):
+    text = login(outsider.user).get(reverse("policies:mine")).content.decode()
+    assert "个人专属" in text and "王磊" in text
 
 
 def test_mine_lists_what_the_enterprise_may_have_and_nearly_meets(login, owner, scene):
