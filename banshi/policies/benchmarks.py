@@ -348,10 +348,12 @@ def _time_handwritten_columnar(
             columnar.feed(duck, subjects, folder)
             columnar._create_results(duck, subjects)
             for start in range(0, len(selects), columnar.BATCH_POLICIES):
+                batch = versions[start : start + columnar.BATCH_POLICIES]
+                sizes = {version.pk: len(version.conditions) for version in batch}
                 columnar.evaluate_batch(duck, selects[start : start + columnar.BATCH_POLICIES])
                 with transaction.atomic():
                     engine._relaxed_commit()
-                    columnar.write_back(duck, subjects, folder)
+                    columnar.write_back(duck, subjects, folder, sizes)
         finally:
             duck.close()
     return time.perf_counter() - started

@@ -52,6 +52,7 @@ BATCH_POLICIES = 50  # policies per DuckDB statement and per committed transacti
 COPY_CHUNK = 1 << 20  # bytes per write of a PostgreSQL COPY
 FETCH_ROWS = 50_000  # rows per fetchmany/executemany on SQLite
 FEED_ROWS = 20_000  # portrait rows per fetchmany when feeding from SQLite
+PACKED_MAX_CONDITIONS = 16  # SQLite's packed write-back: subject id below 2^31 with 2 × 16 bits
 
 # seconds spent per phase by the last run_policies in this process (for the benchmark)
 last_timings: dict[str, float] = {}
@@ -185,11 +186,22 @@ def evaluate_batch(
     return {version: (matched, total - matched) for version, total, matched in rows}
 
 
-def write_back(duck: duckdb.DuckDBPyConnection, subjects: Subjects, folder: str) -> int:
-    """Append DuckDB's ``results`` to the database's match table (caller's transaction)."""
+def write_back(
+    duck: duckdb.DuckDBPyConnection,
+    subjects: Subjects,
+    folder: str,
+    sizes: dict[int, int] | None = None,
+) -> int:
+    """Append DuckDB's ``results`` to the database's match table (caller's transaction).
+
+    ``sizes`` (version id → number of conditions) lets SQLite take each policy's rows as one
+    packed JSON array (:func:`_write_packed`) instead of a Python tuple per row.
+    """
     columns = ", ".join(_q(column) for column in subjects.match_columns)
     table = _q(subjects.match_table)
     written = 0
+    if connection.vendor == "sqlite" and sizes and _packable(duck, subjects, sizes):
+        return _write_packed(duck, subjects, sizes)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             path = os.path.join(folder, "results.csv")
@@ -209,6 +221,57 @@ def write_back(duck: duckdb.DuckDBPyConnection, subjects: Subjects, folder: str)
         while rows := result.fetchmany(FETCH_ROWS):
             cursor.executemany(insert, rows)
             written += len(rows)
+    return written
+
+
+def _packable(duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]) -> bool:
+    """Whether every row's subject id and two masks fit one signed 64-bit integer."""
+    largest = duck.execute(f"SELECT MAX({_q(subjects.subject_column)}) FROM {RESULTS}").fetchone()
+    bits = 2 * max(sizes.values())
+    return bits <= 2 * PACKED_MAX_CONDITIONS and (largest[0] or 0) < (1 << (63 - bits))
+
+
+def _write_packed(
+    duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]
+) -> int:
+    """SQLite: each policy's rows as one JSON array of integers ``subject << 2k | held << k |
+    unknown`` (k its number of conditions), built by DuckDB and unpacked by SQLite's
+    ``json_each`` in one ``INSERT … SELECT``, where ``matched`` and ``missed`` are derived from
+    ``held`` exactly as :func:`engine.match_select_sql` derives them.
+
+    Why: ``executemany`` costs ~2.4 µs per row in Python objects and bindings, SQLite's own insert
+    ~0.6 µs; packed, a row costs ~0.85 µs CPU in all (measured on 10^6 rows), and the full run
+    writes ~75 rows per enterprise.
+    """
+    columns = ", ".join(_q(column) for column in subjects.match_columns)
+    table = _q(subjects.match_table)
+    key = _q(subjects.subject_column)
+    shifts = ", ".join(f"({int(version)}, {int(size)})" for version, size in sizes.items())
+    arrays = duck.execute(
+        f"SELECT r.run_id, r.policy_version_id, k.size, COUNT(*), '[' || string_agg("
+        f"((r.{key} << (2 * k.size)) | (r.held << k.size) | r.unknown)::VARCHAR, ',' "
+        f"ORDER BY r.{key}) || ']' FROM {RESULTS} r JOIN (VALUES {shifts}) k(version, size) "
+        "ON r.policy_version_id = k.version GROUP BY 1, 2, 3"
+    ).fetchall()
+    written = 0
+    with connection.cursor() as cursor:
+        for run_id, version_id, size, rows, packed in arrays:
+            full = (1 << size) - 1
+            held = f"((value >> {size}) & {full})"
+            if engine.near_miss_allowed(size):
+                missed = f"CASE {held}" + "".join(
+                    f" WHEN {full ^ (1 << index)} THEN {index}" for index in range(size)
+                )
+                missed += " END"
+            else:
+                missed = "NULL"
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {int(run_id)}, {int(version_id)}, "
+                f"value >> {2 * size}, {held} = {full}, {held}, value & {full}, {missed} "
+                "FROM json_each(%s)",
+                [packed],
+            )
+            written += rows
     return written
 
 
@@ -256,12 +319,13 @@ def run_policies(
                     )
                     for version in batch
                 ]
+                sizes = {version.pk: len(version.conditions) for version in batch}
                 counts = evaluate_batch(duck, statements)
                 evaluated = time.perf_counter()
                 timings["evaluate"] += evaluated - started
                 with transaction.atomic():
                     engine._relaxed_commit()
-                    write_back(duck, subjects, folder)
+                    write_back(duck, subjects, folder, sizes)
                     seconds = (time.perf_counter() - started) / len(batch)
                     MatchRunPolicy.objects.bulk_create(
                         MatchRunPolicy(
