@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Model
 
 from banshi.core import clock
@@ -202,19 +204,11 @@ def write_back(
     written = 0
     if connection.vendor == "sqlite" and sizes and _packable(duck, subjects, sizes):
         return _write_packed(duck, subjects, sizes)
+    if connection.vendor == "postgresql":
+        path = export(duck, subjects, os.path.join(folder, "results.csv"))
+        copy_in(path, subjects)
+        return duck.execute(f"SELECT COUNT(*) FROM {RESULTS}").fetchone()[0]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            path = os.path.join(folder, "results.csv")
-            duck.execute(
-                f"COPY (SELECT {columns} FROM {RESULTS}) TO {_literal(path)} "
-                "(FORMAT csv, HEADER false)"
-            )
-            query = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
-            with open(path, "rb") as source, cursor.cursor.copy(query) as copy:
-                while chunk := source.read(COPY_CHUNK):
-                    copy.write(chunk)
-            os.remove(path)
-            return duck.execute(f"SELECT COUNT(*) FROM {RESULTS}").fetchone()[0]
         marks = ", ".join("?" for _ in subjects.match_columns)
         insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
         result = duck.execute(f"SELECT {columns} FROM {RESULTS}")
@@ -222,6 +216,29 @@ def write_back(
             cursor.executemany(insert, rows)
             written += len(rows)
     return written
+
+
+def export(duck: duckdb.DuckDBPyConnection, subjects: Subjects, path: str) -> str:
+    """DuckDB's ``results`` as a CSV file in the match table's columns (for PostgreSQL)."""
+    columns = ", ".join(_q(column) for column in subjects.match_columns)
+    duck.execute(
+        f"COPY (SELECT {columns} FROM {RESULTS}) TO {_literal(path)} (FORMAT csv, HEADER false)"
+    )
+    return path
+
+
+def copy_in(path: str, subjects: Subjects) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` of an exported file, in chunks; the file is removed."""
+    columns = ", ".join(_q(column) for column in subjects.match_columns)
+    query = f"COPY {_q(subjects.match_table)} ({columns}) FROM STDIN (FORMAT csv)"
+    with (
+        connection.cursor() as cursor,
+        open(path, "rb") as source,
+        cursor.cursor.copy(query) as copy,
+    ):
+        while chunk := source.read(COPY_CHUNK):
+            copy.write(chunk)
+    os.remove(path)
 
 
 def _packable(duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]) -> bool:
@@ -292,21 +309,26 @@ def run_policies(
 ) -> None:
     """Write every version's rows under ``run``, a batch of policies per transaction.
 
-    ``plans`` are the database plans (:func:`engine.plan_many`), used for their order and prefilter.
+    ``plans`` are the database plans (:func:`engine.plan_many`), used for their order and
+    prefilter. On PostgreSQL (outside a transaction) the batches are copied in by
+    :func:`engine.workers` sessions in background threads while DuckDB evaluates the next ones
+    (at most one exported batch waits per session, bounding the temporary files).
     """
     if not versions:
         return
     subjects = subjects or enterprises()
     timings = {"feed": 0.0, "evaluate": 0.0, "write": 0.0}
     last_timings.clear()
+    sessions = engine.workers() if connection.vendor == "postgresql" else 1
     with tempfile.TemporaryDirectory(prefix="banshi-match-") as folder:
         duck = connect(folder)
+        writers = _Writers(sessions) if sessions > 1 else None
         try:
             started = time.perf_counter()
             feed(duck, subjects, folder)
             _create_results(duck, subjects)
             timings["feed"] = time.perf_counter() - started
-            for start in range(0, len(versions), BATCH_POLICIES):
+            for number, start in enumerate(range(0, len(versions), BATCH_POLICIES)):
                 batch = versions[start : start + BATCH_POLICIES]
                 started = time.perf_counter()
                 statements = [
@@ -323,25 +345,102 @@ def run_policies(
                 counts = evaluate_batch(duck, statements)
                 evaluated = time.perf_counter()
                 timings["evaluate"] += evaluated - started
-                with transaction.atomic():
-                    engine._relaxed_commit()
-                    write_back(duck, subjects, folder, sizes)
-                    seconds = (time.perf_counter() - started) / len(batch)
-                    MatchRunPolicy.objects.bulk_create(
-                        MatchRunPolicy(
-                            run=run,
-                            policy_version=version,
-                            matched=counts.get(version.pk, (0, 0))[0],
-                            near_misses=counts.get(version.pk, (0, 0))[1],
-                            seconds=seconds,
+                if writers is not None:
+                    path = export(duck, subjects, os.path.join(folder, f"batch-{number}.csv"))
+                    writers.submit(
+                        lambda path=path, batch=batch, counts=counts, started=started: _commit(
+                            run,
+                            batch,
+                            counts,
+                            started,
+                            on_policy_done,
+                            lambda: copy_in(path, subjects),
                         )
-                        for version in batch
                     )
+                    timings["write"] += time.perf_counter() - evaluated
+                    continue
+                _commit(
+                    run,
+                    batch,
+                    counts,
+                    started,
+                    on_policy_done,
+                    lambda sizes=sizes: write_back(duck, subjects, folder, sizes),
+                )
                 timings["write"] += time.perf_counter() - evaluated
                 last_timings.update(timings)
-                MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
-                if on_policy_done is not None:
-                    for version in batch:
-                        on_policy_done(run, version)
+            if writers is not None:
+                waited = time.perf_counter()
+                writers.finish()
+                timings["write"] += time.perf_counter() - waited
+            last_timings.update(timings)
         finally:
+            if writers is not None:
+                writers.stop()
             duck.close()
+
+
+def _commit(
+    run: MatchRun,
+    batch: list[PolicyVersion],
+    counts: dict[int, tuple[int, int]],
+    started: float,
+    on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None,
+    write: Callable[[], object],
+) -> None:
+    """A batch's rows and its policies' progress rows in one transaction, then the heartbeat."""
+    with transaction.atomic():
+        engine._relaxed_commit()
+        write()
+        seconds = (time.perf_counter() - started) / len(batch)
+        MatchRunPolicy.objects.bulk_create(
+            MatchRunPolicy(
+                run=run,
+                policy_version=version,
+                matched=counts.get(version.pk, (0, 0))[0],
+                near_misses=counts.get(version.pk, (0, 0))[1],
+                seconds=seconds,
+            )
+            for version in batch
+        )
+    MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
+    if on_policy_done is not None:
+        for version in batch:
+            on_policy_done(run, version)
+
+
+class _Writers:
+    """Background threads, each with its own database session, running submitted batches; the
+    first failure stops further batches and is raised by :meth:`submit` or :meth:`finish`."""
+
+    def __init__(self, sessions: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=sessions, thread_name_prefix="match-copy")
+        self.slots = threading.BoundedSemaphore(sessions + 1)
+        self.futures: list[Future] = []
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.slots.acquire()
+        self._raise_failure()
+
+        def task() -> None:
+            try:
+                work()
+            finally:
+                connections.close_all()  # this thread's session
+                self.slots.release()
+
+        self.futures.append(self.pool.submit(task))
+
+    def _raise_failure(self) -> None:
+        for future in self.futures:
+            if future.done() and future.exception() is not None:
+                raise future.exception()
+
+    def finish(self) -> None:
+        for future in self.futures:
+            future.result()
+
+    def stop(self) -> None:
+        for future in self.futures:
+            future.cancel()
+        self.pool.shutdown(wait=True)
