@@ -319,10 +319,6 @@ def _time_handwritten_columnar(
 ) -> float:
     """The hand-written SQL (PostgreSQL's text) in the same engine as ours: DuckDB with the same
     feed, the same batches and the same write-back, so only the SQL text differs."""
-    import tempfile
-
-    from banshi.policies import columnar
-
     selects = [
         (
             _handwritten_select(
@@ -341,21 +337,11 @@ def _time_handwritten_columnar(
     subjects = columnar.Subjects(
         ours.portrait_table, ours.subject_column, ours.columns, BASELINE_TABLE
     )
+    by_version = {version.pk: select for version, select in zip(versions, selects, strict=True)}
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="banshi-bench-") as folder:
-        duck = columnar.connect(folder)
-        try:
-            columnar.feed(duck, subjects, folder)
-            columnar._create_results(duck, subjects)
-            for start in range(0, len(selects), columnar.BATCH_POLICIES):
-                batch = versions[start : start + columnar.BATCH_POLICIES]
-                sizes = {version.pk: len(version.conditions) for version in batch}
-                columnar.evaluate_batch(duck, selects[start : start + columnar.BATCH_POLICIES])
-                with transaction.atomic():
-                    engine._relaxed_commit()
-                    columnar.write_back(duck, subjects, folder, sizes)
-        finally:
-            duck.close()
+    columnar.run_policies(
+        None, versions, plans, subjects=subjects, statement=lambda v: by_version[v.pk]
+    )
     return time.perf_counter() - started
 
 

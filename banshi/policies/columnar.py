@@ -301,11 +301,12 @@ def _create_results(duck: duckdb.DuckDBPyConnection, subjects: Subjects) -> None
 
 
 def run_policies(
-    run: MatchRun,
+    run: MatchRun | None,
     versions: list[PolicyVersion],
     plans: dict[int, engine.Plan],
     on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None = None,
     subjects: Subjects | None = None,
+    statement: Callable[[PolicyVersion], engine.Fragment] | None = None,
 ) -> None:
     """Write every version's rows under ``run``, a batch of policies per transaction.
 
@@ -313,6 +314,9 @@ def run_policies(
     prefilter. On PostgreSQL (outside a transaction) the batches are copied in by
     :func:`engine.workers` sessions in background threads while DuckDB evaluates the next ones
     (at most one exported batch waits per session, bounding the temporary files).
+
+    The benchmark passes ``statement`` (its hand-written SQL per version) and no ``run`` (no
+    progress rows), so that its baseline goes through this same feed, batching and write-back.
     """
     if not versions:
         return
@@ -332,7 +336,9 @@ def run_policies(
                 batch = versions[start : start + BATCH_POLICIES]
                 started = time.perf_counter()
                 statements = [
-                    engine.match_select_sql(
+                    statement(version)
+                    if statement is not None
+                    else engine.match_select_sql(
                         duckdb_plan(version, plans[version.pk], run.today),
                         run_id=run.pk,
                         version_id=version.pk,
@@ -381,7 +387,7 @@ def run_policies(
 
 
 def _commit(
-    run: MatchRun,
+    run: MatchRun | None,
     batch: list[PolicyVersion],
     counts: dict[int, tuple[int, int]],
     started: float,
@@ -392,6 +398,8 @@ def _commit(
     with transaction.atomic():
         engine._relaxed_commit()
         write()
+        if run is None:
+            return
         seconds = (time.perf_counter() - started) / len(batch)
         MatchRunPolicy.objects.bulk_create(
             MatchRunPolicy(
