@@ -7,13 +7,17 @@ fragment selects are exactly the subjects for which :func:`holds` is true. What 
 * Division is real division guarded with ``NULLIF(divisor, 0)`` (SQL integer division truncates, and
   PostgreSQL raises on zero, where the evaluator gives unknown).
 * ``x in []`` is a constant false (``not in []`` true), as in the evaluator and SQLite.
-* Dates: ISO text on SQLite (``date()``/``julianday()`` for arithmetic), ``DATE`` on PostgreSQL.
-* Strings order by code point: SQLite's BINARY collation already does; PostgreSQL gets ``COLLATE "C"``.
+* Dates: ISO text on SQLite (``date()``/``julianday()`` for arithmetic), ``DATE`` on PostgreSQL and
+  DuckDB.
+* Strings order by code point: SQLite's BINARY collation and DuckDB's default (UTF-8 bytes) already
+  do; PostgreSQL gets ``COLLATE "C"``.
 * Every sub-expression is parenthesised, so SQL's own precedence never matters.
 
-Literals become parameters (``?`` for sqlite, ``%s`` for postgresql); only ``TRUE``/``FALSE`` are
-inlined. Known gap: SQLite has no exact decimal type, so arithmetic on non-integers there is binary
-floating point (PostgreSQL's NUMERIC is exact).
+Literals become parameters (``?`` for sqlite and duckdb, ``%s`` for postgresql); only
+``TRUE``/``FALSE`` are inlined. The ``duckdb`` dialect (the columnar engine of a full matching run,
+:mod:`banshi.policies.columnar`) is PostgreSQL's typed SQL with ``?`` parameters. Known gap: SQLite
+has no exact decimal type, so arithmetic on non-integers there is binary floating point, and a
+quotient is binary floating point on SQLite and DuckDB (PostgreSQL's NUMERIC is exact).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from .evaluate import KIND_EN, KIND_ZH
 from .nodes import Binary, BoolOp, Call, Compare, Expr, ListExpr, Literal, Name, Node, Not, Unary
 from .typecheck import node_types
 
-DIALECTS = ("sqlite", "postgresql")
+DIALECTS = ("sqlite", "postgresql", "duckdb")
 _SQL_OPS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -46,8 +50,11 @@ class _Compiler:
         if dialect not in DIALECTS:
             raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
         self.column = column
-        self.postgres = dialect == "postgresql"
-        self.placeholder = "%s" if self.postgres else "?"
+        # DuckDB takes PostgreSQL's typed SQL (TRUE/FALSE, DATE, CASTs); only what differs is
+        # switched on ``self.duckdb``
+        self.duckdb = dialect == "duckdb"
+        self.postgres = dialect == "postgresql" or self.duckdb
+        self.placeholder = "?" if dialect in ("sqlite", "duckdb") else "%s"
         self.today = today
         self.types = types
 
@@ -100,8 +107,9 @@ class _Compiler:
         if self.postgres and isinstance(value, int):
             # psycopg may send a small int as smallint, and smallint arithmetic overflows early;
             # bigint still lets an index on an integer column be used.
-            kind = "BIGINT" if _INT64[0] <= value <= _INT64[1] else "NUMERIC"
-            return f"CAST(%s AS {kind})", [value]
+            big = "HUGEINT" if self.duckdb else "NUMERIC"
+            kind = "BIGINT" if _INT64[0] <= value <= _INT64[1] else big
+            return f"CAST({self.placeholder} AS {kind})", [value]
         return self.placeholder, [value]
 
     def number_parameter(self, node: Literal) -> int | float | Decimal:
@@ -158,7 +166,8 @@ class _Compiler:
 
     def numeric(self, op: str, left: str, right: str) -> str:
         if op == "/":
-            real = "NUMERIC" if self.postgres else "REAL"
+            # DuckDB's NUMERIC is DECIMAL(18,3): its quotient is a DOUBLE, like SQLite's REAL
+            real = "DOUBLE" if self.duckdb else "NUMERIC" if self.postgres else "REAL"
             return f"(CAST({left} AS {real}) / NULLIF({right}, 0))"
         return f"({left} {op} {right})"
 
@@ -176,7 +185,7 @@ class _Compiler:
         (left, left_params), (right, right_params) = self.emit(node.left), self.emit(node.right)
         ordering = node.op not in ("==", "!=")
         is_string = "string" in (self.type_of(node.left), self.type_of(node.right))
-        if self.postgres and ordering and is_string:
+        if self.postgres and not self.duckdb and ordering and is_string:
             left = f'{left} COLLATE "C"'  # code-point order, whatever the database's collation
         return f"({left} {_SQL_OPS[node.op]} {right})", left_params + right_params
 

@@ -47,3 +47,22 @@ def match_workers() -> int:
     writer and always uses 1)."""
     value = _raw("BANSHI_POLICY_MATCH_WORKERS")
     return max(1, int(value)) if value is not None else 2
+
+
+FULL_RUN_ENGINES = ("duckdb", "database")
+
+
+def full_run_engine() -> str:
+    """Where a full matching run evaluates the policies: ``duckdb`` (default: the portrait is read
+    once into an in-process columnar engine and every policy evaluated there, results copied back)
+    or ``database`` (one ``INSERT … SELECT`` per policy in the database itself)."""
+    value = _raw("BANSHI_POLICY_FULL_RUN_ENGINE")
+    if value is None:
+        return "duckdb"
+    chosen = str(value).strip().lower()
+    if chosen not in FULL_RUN_ENGINES:
+        raise ValueError(
+            f"BANSHI_POLICY_FULL_RUN_ENGINE 只能是 {' 或 '.join(FULL_RUN_ENGINES)} / "
+            f"BANSHI_POLICY_FULL_RUN_ENGINE must be one of {', '.join(FULL_RUN_ENGINES)}: {value!r}"
+        )
+    return chosen

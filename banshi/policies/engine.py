@@ -23,8 +23,11 @@ computed for the rows kept.
 
 Runs (:class:`~banshi.policies.models.MatchRun`):
 
-* :func:`run_full` — every published policy in force. Results go under the new run's id beside the
-  previous ones; each policy's rows and its progress row commit together, so an interrupted run
+* :func:`run_full` — every published policy in force, evaluated by default in the columnar engine
+  (:mod:`banshi.policies.columnar`, DuckDB fed from the database, the same statements; setting
+  ``BANSHI_POLICY_FULL_RUN_ENGINE``) or here in the database. Results go under the new run's id
+  beside the previous ones; each policy's rows (a batch of policies' in the columnar engine) and
+  its progress row commit together, so an interrupted run
   leaves every previous result in place and :func:`run_full` with ``resume=True`` carries on with
   the policies not done. At the end one transaction points every policy's ``current_run`` at the
   new run, re-applies the portrait changes that arrived meanwhile, and the old rows are purged.
@@ -233,7 +236,7 @@ def near_miss_allowed(size: int) -> bool:
     return size >= 2
 
 
-def at_most_one_miss(plan: Plan, sql: Sql) -> None:
+def at_most_one_miss(plan: Plan, sql: Sql, true: str | None = None) -> None:
     """``WHERE`` text keeping the rows where at most one condition is not true.
 
     Nested ``CASE``: the first condition (in selectivity order) that fails switches to a plain
@@ -241,7 +244,7 @@ def at_most_one_miss(plan: Plan, sql: Sql) -> None:
     An unknown condition goes to ``ELSE``, like a false one.
     """
     order = plan.order
-    true = _true()
+    true = true or _true()
 
     def chain(rest: list[int]) -> None:
         if not rest:
@@ -279,19 +282,48 @@ def insert_sql(
     subjects: Fragment | None = None,
     source_table: str | None = None,
     subject: Subjects = ENTERPRISES,
+    target_table: str | None = None,
+    true: str | None = None,
 ) -> Fragment:
     """The ``INSERT … SELECT`` writing one policy version's matches and near misses.
 
     ``subjects`` restricts the scan (``p.enterprise_id IN (…)``) for incremental runs.
     """
+    match_table = _quote(target_table or subject.match_table)
+    text, params = match_select_sql(
+        plan,
+        run_id=run_id,
+        version_id=version_id,
+        subjects=subjects,
+        subject=subject,
+        source_table=source_table,
+        true=true,
+    )
+    return (
+        f"INSERT INTO {match_table} (run_id, policy_version_id, {subject.id_column}, matched, "
+        f"held, unknown, missed) {text}",
+        params,
+    )
+
+
+def match_select_sql(
+    plan: Plan,
+    *,
+    run_id: int,
+    version_id: int,
+    subjects: Fragment | None = None,
+    source_table: str | None = None,
+    true: str | None = None,
+    subject: Subjects = ENTERPRISES,
+) -> Fragment:
+    """The ``SELECT`` of :func:`insert_sql`: one row per match or near miss, in the ``Match``
+    columns' order. The columnar full run (:mod:`banshi.policies.columnar`) runs the same text in
+    DuckDB: fragments compiled for the ``duckdb`` dialect, its own ``source_table``, and ``true``
+    the dialect's constant."""
     size = plan.size
     full = (1 << size) - 1
     sql = Sql()
-    match_table = _quote(subject.match_table)
-    sql.add(
-        f"INSERT INTO {match_table} (run_id, policy_version_id, {subject.id_column}, matched, held, "
-        f"unknown, missed) SELECT {int(run_id)}, {int(version_id)}, s.e, s.h = {full}, s.h, s.u, "
-    )
+    sql.add(f"SELECT {int(run_id)}, {int(version_id)}, s.e, s.h = {full}, s.h, s.u, ")
     if near_miss_allowed(size):
         sql.add("CASE s.h")
         for index in range(size):
@@ -318,7 +350,7 @@ def insert_sql(
         sql.add("(").fragment(plan.fragments[first]).add(" OR ")
         sql.fragment(plan.fragments[second]).add(") AND ")
     sql.add("(")
-    at_most_one_miss(plan, sql)
+    at_most_one_miss(plan, sql, true)
     sql.add(")) s")
     return sql.text, sql.params
 
@@ -450,11 +482,13 @@ def make_plan(fragments: list[Fragment], rates: list[float] | None = None) -> Pl
 _compiled: dict[tuple, Fragment] = {}
 
 
-def version_fragments(version: PolicyVersion, today: date) -> list[Fragment]:
+def version_fragments(
+    version: PolicyVersion, today: date, sql_dialect: str | None = None
+) -> list[Fragment]:
     """A version's compiled conditions, each cached by its source text, the day and the dialect:
     policies share conditions (1,000 generated policies have ~400 distinct ones), so a full run
     compiles each once."""
-    chosen = dialect()
+    chosen = sql_dialect or dialect()
     subject = subjects_of(version)
     fragments = []
     for condition in version.conditions:
@@ -464,7 +498,7 @@ def version_fragments(version: PolicyVersion, today: date) -> list[Fragment]:
             if len(_compiled) > 50_000:
                 _compiled.clear()
             fragment = _compiled[key] = compile_conditions(
-                [condition], today=today, subject=subject
+                [condition], today=today, sql_dialect=chosen, subject=subject
             )[0]
         fragments.append(fragment)
     return fragments
@@ -697,7 +731,18 @@ def run_full(
         todo = [published[pk] for pk in run.plan if pk in published and pk not in done]
         with Sampler(subject=subject) as sampler:
             plans = plan_many(todo, run.today, sampler)
-        _run_policies(run, todo, plans, on_policy_done, workers())
+        if conf.full_run_engine() == "duckdb":
+            from banshi.policies import columnar  # the columnar engine (DESIGN §6)
+
+            columnar.run_policies(
+                run,
+                todo,
+                plans,
+                on_policy_done,
+                subjects=columnar.subjects_of(subject.portrait, subject.match, subject.id_column),
+            )
+        else:
+            _run_policies(run, todo, plans, on_policy_done, workers())
         stale = _switch(run, started)
     except BaseException as error:
         _mark_failed(run, error)

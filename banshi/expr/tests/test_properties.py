@@ -107,6 +107,56 @@ def test_sqlite_gives_the_same_three_valued_result_as_evaluate(condition, rows, 
     assert got == expected, (unparse(condition), sql, params)
 
 
+_DUCKDB_TYPES = {"number": "BIGINT", "string": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
+
+
+def _duckdb_table(rows: list[dict]):
+    """The rows in an in-memory DuckDB table typed like PostgreSQL's portrait (d1 a 2-place
+    DECIMAL), the columnar engine of a full matching run."""
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    columns = ", ".join(
+        f"{name} {'DECIMAL(18, 2)' if name == 'd1' else _DUCKDB_TYPES[kind]}"
+        for name, kind in s.SCHEMA.items()
+    )
+    connection.execute(f"CREATE TABLE t (id INTEGER PRIMARY KEY, {columns})")
+    marks = ", ".join("?" * (len(s.SCHEMA) + 1))
+    connection.executemany(
+        f"INSERT INTO t VALUES ({marks})",
+        [[index, *(row[name] for name in s.SCHEMA)] for index, row in enumerate(rows)],
+    )
+    return connection
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(s.conditions, st.lists(s.rows, min_size=1, max_size=8), s.dates_in_range)
+def test_duckdb_selects_exactly_the_rows_where_the_condition_holds(condition, rows, today):
+    sql, params = to_sql(condition, _column, dialect="duckdb", today=today, schema=s.SCHEMA)
+    connection = _duckdb_table(rows)
+    try:
+        found = connection.execute(f"SELECT id FROM t WHERE {sql}", params).fetchall()
+    finally:
+        connection.close()
+    expected = {i for i, row in enumerate(rows) if holds(condition, row, today=today)}
+    assert {r[0] for r in found} == expected, (unparse(condition), sql, params)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(s.conditions, st.lists(s.rows, min_size=1, max_size=8), s.dates_in_range)
+def test_duckdb_gives_the_same_three_valued_result_as_evaluate(condition, rows, today):
+    sql, params = to_sql(condition, _column, dialect="duckdb", today=today, schema=s.SCHEMA)
+    connection = _duckdb_table(rows)
+    try:
+        got = [
+            r[0] for r in connection.execute(f"SELECT {sql} FROM t ORDER BY id", params).fetchall()
+        ]
+    finally:
+        connection.close()
+    expected = [evaluate(condition, row, today=today) for row in rows]
+    assert got == expected, (unparse(condition), sql, params)
+
+
 @given(s.conditions)
 def test_generated_conditions_are_well_typed_booleans(condition):
     # node_types: the same checks as infer_type minus the refusal of x / 0, which SQL must handle.
@@ -177,11 +227,11 @@ def test_infer_type_of_any_tree_returns_a_type_or_raises_an_expr_error(tree):
         assert infer_type(tree) in {"number", "string", "bool", "date", "list", "any"}
 
 
-@given(s.trees, st.sampled_from(["sqlite", "postgresql"]))
+@given(s.trees, st.sampled_from(["sqlite", "postgresql", "duckdb"]))
 def test_to_sql_of_any_tree_returns_sql_or_raises_an_expr_error(tree, dialect):
     try:
         sql, params = to_sql(tree, _column, dialect=dialect, today=date(2024, 1, 1))
     except ExprError:
         return
-    placeholder = "?" if dialect == "sqlite" else "%s"
+    placeholder = "%s" if dialect == "postgresql" else "?"
     assert sql.count(placeholder) >= len(params)

@@ -22,7 +22,9 @@ def test_the_benchmark_runs_and_prints_the_contract_keys(db, monkeypatch, capsys
     assert data["results_identical"] is True
     assert any("hand-written SQL" in line for line in lines)
     assert data["peak_mb"] > 0 and data["incremental_policy_s"] >= 0
-    assert set(data["cpu_s"]) == {"ours", "handwritten", "loop"}
+    assert set(data["cpu_s"]) == {"ours", "handwritten", "handwritten_in_database", "loop"}
+    assert data["full_run_engine"].startswith("duckdb")
+    assert data["handwritten_sql_in_database_s"] > 0
 
 
 def test_the_benchmark_refuses_a_database_with_real_data(make_enterprise):

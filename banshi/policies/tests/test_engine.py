@@ -33,6 +33,17 @@ def rows(run_or_id, version=None):
     return {m.enterprise_id: (bool(m.matched), m.held, m.unknown, m.missed) for m in query}
 
 
+@pytest.fixture(autouse=True, params=["duckdb", "database"])
+def full_run_engine(request, settings, monkeypatch):
+    """Every test here runs with both full-run engines: the columnar one (DuckDB) committing one
+    policy per batch, so that progress and interruption are per policy as in the database."""
+    from banshi.policies import columnar
+
+    settings.BANSHI_POLICY_FULL_RUN_ENGINE = request.param
+    monkeypatch.setattr(columnar, "BATCH_POLICIES", 1)
+    return request.param
+
+
 @pytest.fixture
 def four(make_enterprise):
     """met all / missed capital / capital unknown / missed two."""
