@@ -14,9 +14,24 @@ class PoliciesConfig(AppConfig):
         # enterprises keep the policy page's own notices.
         from django.db.models.signals import post_save
 
+        from banshi.core import jobs
         from banshi.notify.topics import Topic, register
         from banshi.people.models import Person
+        from banshi.policies import conf
         from banshi.policies.services import person_registered
+
+        jobs.register(
+            "policies.match_changes",
+            "banshi.policies.services:match_changes_job",
+            every=lambda: conf.changes_minutes() * 60,
+            description="画像变更后的增量匹配",
+        )
+        jobs.register(
+            "policies.full_run",
+            "banshi.policies.services:full_run_job",
+            every=lambda: conf.full_run_hours() * 3600,
+            description="惠企政策全量匹配（中断后续跑）",
+        )
 
         # 一人一档 → 个人画像: birth date and gender from the ID number, for every new person
         post_save.connect(person_registered, sender=Person, dispatch_uid="policies.person_portrait")

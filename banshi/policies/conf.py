@@ -66,3 +66,28 @@ def full_run_engine() -> str:
             f"BANSHI_POLICY_FULL_RUN_ENGINE must be one of {', '.join(FULL_RUN_ENGINES)}: {value!r}"
         )
     return chosen
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} 必须是正整数 / must be a positive integer: {value!r}") from None
+    if number < 1:
+        raise ValueError(f"{name} 必须是正整数 / must be a positive integer: {value!r}")
+    return number
+
+
+def full_run_hours() -> int:
+    """Hours between the background job's full matching runs (every policy × every subject),
+    which also finishes a run that was interrupted. Default 24."""
+    return _positive_int("BANSHI_POLICY_FULL_RUN_HOURS", 24)
+
+
+def changes_minutes() -> int:
+    """Minutes between the background job's incremental runs over queued portrait changes (the
+    path production takes when ``BANSHI_POLICY_MATCH_ON_CHANGE`` is off). Default 5."""
+    return _positive_int("BANSHI_POLICY_CHANGES_MINUTES", 5)

@@ -684,14 +684,15 @@ def run_full(
 
     With ``resume=True`` an interrupted or failed latest full run is carried on (policies already
     done are skipped, with the ``today`` it started with); otherwise a new run starts. A full run
-    whose heartbeat is fresh is refused (:class:`MatchBusy`). ``on_policy_done`` is called after
+    whose heartbeat is fresh is refused (:class:`MatchBusy`), with or without ``resume``: a second
+    process must not take over a run that is still being written. ``on_policy_done`` is called after
     each policy commits (progress reporting; tests use it to interrupt a run).
     """
     now = clock.now()
     latest = _latest_full_run(subject)
     if latest is not None and latest.status == MatchRun.Status.RUNNING:
         beat = latest.heartbeat_at or latest.started_at
-        if now - beat < STALE_AFTER and not resume:
+        if now - beat < STALE_AFTER:
             raise MatchBusy(
                 f"全量匹配 #{latest.pk} 正在运行 / full run #{latest.pk} is still running"
             )

@@ -406,6 +406,24 @@ def _queue_changes(ids: list[int], subject: engine.Subjects = engine.ENTERPRISES
         transaction.on_commit(lambda: _run_changed(subject))
 
 
+def match_changes_job() -> None:
+    """后台任务 ``policies.match_changes``: rewrite the results of every queued enterprise and
+    person (idempotent: an empty queue does nothing; the queue rows are taken in the run's
+    transaction, so an overlapping run finds them processed)."""
+    for subject in engine.SUBJECTS.values():
+        engine.run_changed_subjects(subject=subject)
+
+
+def full_run_job() -> None:
+    """后台任务 ``policies.full_run``: a full run per subject kind, or the completion of one that was
+    interrupted (``resume``). A run still being written elsewhere is left alone (MatchBusy)."""
+    for subject in engine.SUBJECTS.values():
+        try:
+            engine.run_full(resume=True, subject=subject)
+        except engine.MatchBusy as busy:
+            logger.info("full match run skipped: %s", busy)
+
+
 def _run_changed(subject: engine.Subjects = engine.ENTERPRISES) -> None:
     try:
         engine.run_changed_subjects(subject=subject)
