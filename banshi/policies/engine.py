@@ -663,7 +663,7 @@ def _change_mark(subject: Subjects = ENTERPRISES) -> int:
     return subject.change.objects.aggregate(mark=Max("pk"))["mark"] or 0
 
 
-def _latest_full_run(subject: Subjects = ENTERPRISES) -> MatchRun | None:
+def latest_full_run(subject: Subjects = ENTERPRISES) -> MatchRun | None:
     return (
         MatchRun.objects.filter(kind=MatchRun.Kind.FULL, subject_kind=subject.kind)
         .order_by("-pk")
@@ -689,7 +689,7 @@ def run_full(
     each policy commits (progress reporting; tests use it to interrupt a run).
     """
     now = clock.now()
-    latest = _latest_full_run(subject)
+    latest = latest_full_run(subject)
     if latest is not None and latest.status == MatchRun.Status.RUNNING:
         beat = latest.heartbeat_at or latest.started_at
         if now - beat < STALE_AFTER:

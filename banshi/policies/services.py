@@ -52,6 +52,7 @@ from banshi.policies.models import (
     BenefitKind,
     Grant,
     GrantBatch,
+    MatchRun,
     Notice,
     PersonValueSource,
     Policy,
@@ -416,8 +417,19 @@ def match_changes_job() -> None:
 
 def full_run_job() -> None:
     """后台任务 ``policies.full_run``: a full run per subject kind, or the completion of one that was
-    interrupted (``resume``). A run still being written elsewhere is left alone (MatchBusy)."""
+    interrupted (``resume``). A run still being written elsewhere is left alone (MatchBusy), and a
+    run finished less than an interval ago counts as done — so every web process of the embedded
+    default, and a restart, do not start another one."""
+    fresh_after = clock.now() - dt.timedelta(hours=conf.full_run_hours())
     for subject in engine.SUBJECTS.values():
+        latest = engine.latest_full_run(subject)
+        if (
+            latest is not None
+            and latest.status == MatchRun.Status.FINISHED
+            and latest.finished_at is not None
+            and latest.finished_at > fresh_after
+        ):
+            continue
         try:
             engine.run_full(resume=True, subject=subject)
         except engine.MatchBusy as busy:

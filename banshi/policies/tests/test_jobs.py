@@ -64,6 +64,18 @@ def test_the_full_run_job_finishes_an_interrupted_run(make_enterprise, make_poli
     assert MatchRun.objects.filter(kind=MatchRun.Kind.FULL, subject_kind="enterprise").count() == 1
 
 
+def test_the_full_run_job_waits_an_interval_after_a_finished_run(make_enterprise, make_policy):
+    make_enterprise(registered_capital=Decimal("600"), is_high_tech=True)
+    make_policy(TWO)
+    jobs.run("policies.full_run")
+    jobs.run("policies.full_run")  # another web process, or a restart: the run is fresh
+    full = MatchRun.objects.filter(kind=MatchRun.Kind.FULL, subject_kind="enterprise")
+    assert full.count() == 1
+    with clock.frozen(clock.now() + dt.timedelta(hours=25)):
+        jobs.run("policies.full_run")
+    assert full.count() == 2
+
+
 def test_the_full_run_job_leaves_a_run_still_being_written_alone(make_enterprise, make_policy):
     make_enterprise(registered_capital=Decimal("600"), is_high_tech=True)
     make_policy(TWO)
