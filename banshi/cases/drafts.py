@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 
 from banshi.cases import commitments, prereview, services
@@ -420,8 +420,13 @@ def saved_once(draft: ApplicationDraft) -> Iterator[None]:
         yield
     finally:
         draft.__dict__.pop("_banshi_pending", None)
-    if pending:
-        draft.save(update_fields=[*sorted(pending), "updated_at"])
+    if pending:  # one plain UPDATE (see banshi.core.db), as save(update_fields=…) would write
+        fields = [
+            ApplicationDraft._meta.get_field(name) for name in [*sorted(pending), "updated_at"]
+        ]
+        changed = {field.name: getattr(draft, field.attname) for field in fields}
+        if not update_row(ApplicationDraft, draft.pk, **changed):
+            raise DatabaseError(f"draft {draft.pk} is gone: the update changed no row")
 
 
 def set_step(draft: ApplicationDraft, step: str) -> None:
