@@ -43,6 +43,7 @@ from banshi.api.schemas import (
 from banshi.cases import drafts, selectors, services
 from banshi.cases.models import ApplicationDraft, Channel, DraftStatus
 from banshi.core import clock
+from banshi.core.db import first_id, insert_rows
 from banshi.files import services as files
 from banshi.people import identifiers
 from banshi.people import permissions as people_permissions
@@ -93,7 +94,7 @@ def _subject(payload: DraftIn) -> str:
         )
     if payload.enterprise_uscc:
         checked = identifiers.validate_uscc(payload.enterprise_uscc)
-        enterprise = Enterprise.objects.filter(uscc=checked.value).first()
+        enterprise = first_id(Enterprise, uscc=checked.value)  # the key is all the subject needs
         if enterprise is None:
             raise ApiError(
                 422,
@@ -101,7 +102,7 @@ def _subject(payload: DraftIn) -> str:
                 "该统一社会信用代码尚未登记(一企一档)",
                 "no enterprise is registered with this unified social credit code",
             )
-        return f"enterprise:{enterprise.pk}"
+        return f"enterprise:{enterprise}"
     if payload.principal_id_number:
         checked = identifiers.validate_id_number(payload.principal_id_number, today=clock.today())
         principal = Person.objects.filter(id_number=checked.value).first()
@@ -269,14 +270,15 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
     try:
         with transaction.atomic():
             draft = _new_draft(request, me, payload, subject)
-            application = drafts.submit(draft, channel=payload.channel)
-            IdempotencyRecord.objects.create(
+            application = drafts.submit(draft, channel=payload.channel, fresh=True)
+            record = IdempotencyRecord(
                 user=request.auth,
                 key=key,
                 fingerprint=fingerprint,
                 application=application,
                 created_at=clock.now(),
             )
+            insert_rows([record])
     except IntegrityError:  # the same key raced in: this request's rows are rolled back
         record = _recorded(request.auth, key)
         if record is None:
@@ -347,8 +349,10 @@ def _fingerprint(number: str, payload: SubmitIn | None) -> str:
 
 def _recorded(user, key: str) -> IdempotencyRecord | None:
     """The record of ``key``, if any (its application is read only for a replay: most requests
-    carry a new key, and joining the wide application row costs every one of them)."""
-    return IdempotencyRecord.objects.filter(user=user, key=key).first()
+    carry a new key, and joining the wide application row costs every one of them). A plain probe
+    first: the record is read only when it exists."""
+    pk = first_id(IdempotencyRecord, user=user.pk, key=key)
+    return None if pk is None else IdempotencyRecord.objects.filter(pk=pk).first()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str):

@@ -13,7 +13,10 @@ outbox row — all in one transaction, through the same drafts service and case 
 The baseline, in the same run and at the same concurrency: the machine's ceiling for writing the same
 rows (1 application, 5 cases, 6 events, 1 outbox row, copied from what our run wrote) with plain
 ``INSERT``s through psycopg, one transaction per application. The ratio says how much of that ceiling
-the whole stack (HTTP, auth, drafts, pre-review, the plan compiler, the actions service) keeps.
+the whole stack (HTTP, auth, drafts, pre-review, the plan compiler, the actions service) keeps. The
+submission itself writes its rows with plain multi-row statements too (``banshi.core.db``), so the
+gap is the reads, the checks and the framework around them, not the way rows are inserted (figures
+and what one application costs: docs/api.md §6).
 Ours and the baseline alternate in rounds, so a change in the machine's load weighs on both; the
 server's own CPU per submission (from /proc, whatever else runs) is reported next to the ratio.
 

@@ -86,6 +86,7 @@ from banshi.catalog import compiler
 from banshi.catalog import models as catalog
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
+from banshi.core.db import first_id, insert_rows, update_row
 from banshi.expr import ExprError
 from banshi.licences import selectors as licence_selectors
 from banshi.people.models import Enterprise, Person
@@ -278,7 +279,7 @@ def _event(
 
 def _insert_events(events: Sequence[CaseEvent]) -> None:
     """The one statement that writes events: insert only (never update, never delete)."""
-    CaseEvent.objects.bulk_create(events)
+    insert_rows(events)
 
 
 def _new_event(
@@ -317,13 +318,15 @@ def _outbox(
     now = clock.now()
     body = {"application": application.number, **({"case": case.number} if case else {})}
     body.update(payload)
-    return OutboxMessage.objects.create(
+    message = OutboxMessage(
         topic=topic,
         key=case.number if case else application.number,
         payload=_json(body),
         created_at=now,
         next_attempt_at=now,
     )
+    insert_rows([message])
+    return message
 
 
 def _touch(application: Application) -> None:
@@ -441,7 +444,7 @@ def _assign_numbers(application: Application, cases: Mapping[str, Case], day: dt
     serialise on three short statements instead of the whole submission."""
     provisional = application.number
     application.number = issue_number(day)
-    Application.objects.filter(pk=application.pk).update(number=application.number)
+    update_row(Application, application.pk, number=application.number)
     if not cases:
         return
     for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
@@ -535,7 +538,10 @@ def _check_submission(
 
 
 def _submitted_with_key(applicant: Person, key: str) -> Application | None:
-    return Application.objects.filter(applicant=applicant, idempotency_key=key).first()
+    """The application already filed with ``key``: a plain probe, as nearly every submission
+    carries a new key; the wide row is read only for a retry."""
+    pk = first_id(Application, applicant=applicant.pk, idempotency_key=key)
+    return None if pk is None else Application.objects.filter(pk=pk).first()
 
 
 def _create_application(
@@ -568,7 +574,7 @@ def _create_application(
     bundle, bundle_version = _pinned_bundle(bundle_code, today)
     joint = bundle is not None and len({v.department_id for v in versions.values()}) > 1
     due = deadlines.correction_due(get_calendar(), today)
-    application = Application.objects.create(
+    application = Application(
         number=_provisional_number(),
         applicant=applicant,
         enterprise=enterprise,
@@ -592,6 +598,7 @@ def _create_application(
         intake_due=due.date,
         updated_at=now,
     )
+    insert_rows([application])
     cases = _create_cases(application, plan, versions, _joint_review_lead(bundle_version, joint))
     _link_dependencies(plan, cases)
     if submitted_by is not None:
@@ -863,7 +870,7 @@ def _create_cases(
             on_the_spot=version.promised_days == 0,
             updated_at=application.received_at,
         )
-    Case.objects.bulk_create(cases.values())  # one statement; the rows get their ids
+    insert_rows(list(cases.values()))  # one statement; the rows get their ids
     return cases
 
 
@@ -875,8 +882,7 @@ def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
         for planned in plan.items
         for code in planned.depends_on
     ]
-    if links:
-        through.objects.bulk_create(links)
+    insert_rows(links)
 
 
 def _record_submission(

@@ -1,9 +1,13 @@
-"""Small database helpers shared by the apps that claim rows for background work."""
+"""Small database helpers: claiming rows for background work, and the plain statements of the
+submission's hot path (probes and multi-row inserts that skip the ORM's query compilation)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
 def skip_locked(queryset: QuerySet) -> QuerySet:
@@ -15,3 +19,84 @@ def skip_locked(queryset: QuerySet) -> QuerySet:
             return queryset.select_for_update(skip_locked=True, of=("self",))
         return queryset.select_for_update(skip_locked=True)
     return queryset
+
+
+def insert_rows(objs: Sequence[Model]) -> None:
+    """Insert unsaved instances of ONE model with one hand-written multi-row ``INSERT …
+    RETURNING`` (PostgreSQL and SQLite ≥ 3.35 both have it) and set their primary keys.
+
+    The hot paths (the submission: application, cases, events, outbox) write a handful of rows
+    per request; the ORM's insert compiler costs several times the statement itself in CPU, this
+    costs a plain cursor call. The values are prepared by the model's own fields (``pre_save``
+    for ``auto_now``, ``get_db_prep_save`` for JSON, dates, time zones), so the model stays the
+    schema. Sends no signals, like ``bulk_create``: use it only for models without receivers."""
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    pk = meta.pk
+    ops = connection.ops
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
+        ops.quote_name(meta.db_table),
+        ", ".join(ops.quote_name(field.column) for field in fields),
+        ", ".join([row] * len(objs)),
+        ops.quote_name(pk.column),
+    )
+    params: list[Any] = []
+    for obj in objs:
+        params.extend(
+            field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row_[0] for row_ in cursor.fetchall()]
+    for obj, value in zip(objs, ids, strict=True):
+        setattr(obj, pk.attname, value)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def first_id(model: type[Model], **equal: Any) -> Any:
+    """The primary key of one row of ``model`` whose fields equal ``equal`` (field names; a
+    foreign key is given by the related row's key), or None: one plain ``SELECT … LIMIT 1``.
+
+    For the probes most requests answer "no" to (is this idempotency key known? is this
+    application already filed?): a plain cursor call costs a fraction of the ORM's query
+    compilation (≈ 0.08 against ≈ 0.6 ms of CPU); the caller reads the row only when it exists."""
+    meta = model._meta
+    ops = connection.ops
+    where, params = [], []
+    for name, value in equal.items():
+        field = meta.get_field(name)
+        where.append(f"{ops.quote_name(field.column)} = %s")
+        params.append(field.get_db_prep_value(value, connection))
+    sql = "SELECT {} FROM {} WHERE {} LIMIT 1".format(
+        ops.quote_name(meta.pk.column), ops.quote_name(meta.db_table), " AND ".join(where)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def update_row(model: type[Model], pk: Any, **values: Any) -> int:
+    """``UPDATE … SET … WHERE pk = …`` for one row with one plain statement (field names; a
+    foreign key is given by the related row's key, values prepared by the model's fields);
+    returns the number of rows changed (0 or 1). Like ``QuerySet.update`` it sends no signals and
+    runs no ``auto_now``: give every value that changes."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in fields),
+        quote(meta.pk.column),
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, meta.pk.get_db_prep_value(pk, connection)])
+        return cursor.rowcount

@@ -362,3 +362,18 @@ def test_an_agent_applies_in_the_principals_name(owner):
     )
     drafts.give_consent(draft)
     assert values(draft)["person.id_number"].value == "310115198506150022"  # the principal's
+
+
+def test_the_enterprise_profile_carries_its_legal_representatives_identity(owner):
+    _person, enterprise = owner
+    profile = drafts.enterprise_profile(enterprise, licences=False)
+    assert profile["enterprise.legal_rep_id_number"] == OWNER_ID
+    assert profile["enterprise.legal_rep_phone"] == "13800000002"
+    assert profile["enterprise.legal_rep"] == "陈伟"
+
+
+def test_an_enterprise_without_a_legal_representative_on_record_has_no_such_values(catalogue):
+    enterprise = people.register_enterprise("91350100M000100Y43", "示例餐饮管理有限公司")
+    profile = drafts.enterprise_profile(enterprise, licences=False)
+    assert "enterprise.legal_rep_id_number" not in profile
+    assert "enterprise.legal_rep_phone" not in profile

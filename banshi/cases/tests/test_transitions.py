@@ -58,11 +58,12 @@ def test_staff_roles_of_the_table_exist_in_the_people_app():
 
 
 def test_events_are_only_ever_inserted_by_one_function():
-    """Append-only: the services write events through ``_insert_events`` (an insert, one or many
-    rows at once) and nowhere else."""
+    """Append-only: the services write events through ``_insert_events`` (one multi-row insert)
+    and nowhere else: no queryset of events, no other insert of a list of events."""
     from pathlib import Path
 
     source = (Path(__file__).parents[1] / "services.py").read_text(encoding="utf-8")
-    assert source.count("CaseEvent.objects") == 1
-    assert "CaseEvent.objects.bulk_create(" in source
+    assert "CaseEvent.objects" not in source
+    assert source.count("insert_rows(events)") == 1
+    assert source.count("_insert_events(") == 3  # the definition, _event and the submission
     assert ".delete(" not in source
