@@ -187,20 +187,21 @@ def evaluate_conditions(
     ns per (subject, policy) pair in DuckDB's vectors (a ``CASE`` per condition cost ~40).
     """
     numbers: dict[tuple, int] = {}
-    texts, params = [], []
+    values, columns, params = [], [], []
     for text, fragment_params in fragments:
         key = (text, tuple(fragment_params))
         if key not in numbers:
             number = numbers[key] = len(numbers)
-            texts.append(f"COALESCE(({text}), FALSE)::UTINYINT AS t{number}")
-            texts.append(f"(({text}) IS NULL)::UTINYINT AS n{number}")
-            params.extend(fragment_params)
+            values.append(f", ({text}) AS x{number}")
+            columns.append(
+                f", COALESCE(x{number}, FALSE)::UTINYINT AS t{number}, "
+                f"(x{number} IS NULL)::UTINYINT AS n{number}"
+            )
             params.extend(fragment_params)
     key_column = _q(subjects.columns[0][0])
-    values = "".join(f", {text}" for text in texts)
-    duck.execute(
-        f"CREATE OR REPLACE TABLE {CONDITIONS} AS SELECT p.{key_column} AS e{values} "
-        f"FROM {PORTRAIT} p",
+    duck.execute(  # each condition evaluated once (inner query), split into its two columns
+        f"CREATE OR REPLACE TABLE {CONDITIONS} AS SELECT e{''.join(columns)} FROM (SELECT "
+        f"p.{key_column} AS e{''.join(values)} FROM {PORTRAIT} p)",
         params,
     )
     return numbers
