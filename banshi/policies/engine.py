@@ -24,7 +24,8 @@ computed for the rows kept.
 Runs (:class:`~banshi.policies.models.MatchRun`):
 
 * :func:`run_full` — every published policy in force, evaluated by default in the columnar engine
-  (:mod:`banshi.policies.columnar`, DuckDB fed from the database, the same statements; setting
+  (:mod:`banshi.policies.columnar`, DuckDB fed from the database: each distinct condition of
+  the run compiled by the same ``to_sql`` and evaluated once per subject, the same rows; setting
   ``BANSHI_POLICY_FULL_RUN_ENGINE``) or here in the database. Results go under the new run's id
   beside the previous ones; each policy's rows (a batch of policies' in the columnar engine) and
   its progress row commit together, so an interrupted run
@@ -317,9 +318,9 @@ def match_select_sql(
     subject: Subjects = ENTERPRISES,
 ) -> Fragment:
     """The ``SELECT`` of :func:`insert_sql`: one row per match or near miss, in the ``Match``
-    columns' order. The columnar full run (:mod:`banshi.policies.columnar`) runs the same text in
-    DuckDB: fragments compiled for the ``duckdb`` dialect, its own ``source_table``, and ``true``
-    the dialect's constant."""
+    columns' order. The columnar full run (:mod:`banshi.policies.columnar`) writes the same rows
+    from condition columns evaluated once per subject; ``source_table`` and ``true`` let this text
+    run elsewhere too (the benchmark's equal-footing checks)."""
     size = plan.size
     full = (1 << size) - 1
     sql = Sql()

@@ -141,3 +141,32 @@ def test_the_full_run_engine_defaults_to_duckdb(settings, monkeypatch):
     settings.BANSHI_POLICY_FULL_RUN_ENGINE = None
     monkeypatch.delenv("BANSHI_POLICY_FULL_RUN_ENGINE", raising=False)
     assert conf.full_run_engine() == "duckdb"
+
+
+def test_shared_conditions_are_evaluated_once_and_give_each_policy_its_own_masks(
+    varied, make_policy, settings
+):
+    # the same conditions at other positions (other mask bits) in a second policy
+    make_policy(MIXED[0])
+    make_policy([MIXED[0][2], MIXED[3][1], MIXED[0][0]])
+    settings.BANSHI_POLICY_FULL_RUN_ENGINE = "database"
+    in_database = all_rows(engine.run_full())
+    settings.BANSHI_POLICY_FULL_RUN_ENGINE = "duckdb"
+    assert all_rows(engine.run_full()) == in_database
+    today = dt.date(2026, 11, 24)
+    fragments = [
+        fragment
+        for version in PolicyVersion.objects.order_by("pk")
+        for fragment in engine.version_fragments(version, today, "duckdb")
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        duck = columnar.connect(folder)
+        try:
+            columnar.feed(duck, columnar.enterprises(), folder)
+            numbers = columnar.evaluate_conditions(duck, columnar.enterprises(), fragments)
+            width = len(duck.execute(f"SELECT * FROM {columnar.CONDITIONS} LIMIT 1").description)
+        finally:
+            duck.close()
+    assert len(fragments) == 6
+    assert sorted(numbers.values()) == [0, 1, 2, 3]
+    assert width == 1 + 2 * 4  # the subject key, then held and unknown per distinct condition
