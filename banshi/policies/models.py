@@ -106,12 +106,9 @@ class EnterprisePortrait(models.Model):
         return f"{self.enterprise_id} 画像"
 
 
-class PortraitValueSource(models.Model):
-    """一数一源: where one portrait value came from and as of which date (the latest write wins)."""
+class ValueSource(models.Model):
+    """一数一源: the columns every portrait value's source has, whoever the subject (企业/自然人)."""
 
-    enterprise = models.ForeignKey(
-        "people.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="+"
-    )
     attribute = models.CharField("属性", max_length=60)
     kind = models.CharField("来源类型", max_length=12, choices=SourceKind.CHOICES)
     department = models.ForeignKey(
@@ -125,6 +122,17 @@ class PortraitValueSource(models.Model):
     reference = models.CharField("来源凭据", max_length=200, blank=True)
     as_of = models.DateField("数据日期")
     recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        abstract = True
+
+
+class PortraitValueSource(ValueSource):
+    """一数一源: where one portrait value came from and as of which date (the latest write wins)."""
+
+    enterprise = models.ForeignKey(
+        "people.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = "画像数据来源"
@@ -179,13 +187,10 @@ class PortraitImport(models.Model):
         return f"{self.file_name} ({self.rows_imported}/{self.rows_total})"
 
 
-class PortraitChange(models.Model):
-    """An enterprise whose portrait changed: queued in the same transaction as the change and
-    consumed by the next incremental matching run (``processed_by`` set), so nothing is lost."""
+class QueuedChange(models.Model):
+    """The columns of a portrait-change queue row (企业 or 自然人): when it changed and which
+    incremental run consumed it."""
 
-    enterprise = models.ForeignKey(
-        "people.Enterprise", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
     changed_at = models.DateTimeField("变更时间")
     processed_by = models.ForeignKey(
         "MatchRun",
@@ -194,6 +199,18 @@ class PortraitChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PortraitChange(QueuedChange):
+    """An enterprise whose portrait changed: queued in the same transaction as the change and
+    consumed by the next incremental matching run (``processed_by`` set), so nothing is lost."""
+
+    enterprise = models.ForeignKey(
+        "people.Enterprise", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
 
     class Meta:
@@ -261,25 +278,12 @@ class PersonPortrait(models.Model):
         return f"{self.person_id} 画像"
 
 
-class PersonValueSource(models.Model):
+class PersonValueSource(ValueSource):
     """一数一源 for persons: where one value of a person's portrait came from, as of which date."""
 
     person = models.ForeignKey(
         "people.Person", verbose_name="自然人", on_delete=models.CASCADE, related_name="+"
     )
-    attribute = models.CharField("属性", max_length=60)
-    kind = models.CharField("来源类型", max_length=12, choices=SourceKind.CHOICES)
-    department = models.ForeignKey(
-        "catalog.Department",
-        verbose_name="来源部门",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reference = models.CharField("来源凭据", max_length=200, blank=True)
-    as_of = models.DateField("数据日期")
-    recorded_at = models.DateTimeField("记录时间")
 
     class Meta:
         verbose_name = "个人画像数据来源"
@@ -294,20 +298,11 @@ class PersonValueSource(models.Model):
         return f"{self.person_id} {self.attribute} ← {self.get_kind_display()}"
 
 
-class PersonPortraitChange(models.Model):
+class PersonPortraitChange(QueuedChange):
     """A person whose portrait changed, queued for the incremental run (as :class:`PortraitChange`)."""
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
-    changed_at = models.DateTimeField("变更时间")
-    processed_by = models.ForeignKey(
-        "MatchRun",
-        verbose_name="处理的匹配批次",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
 
     class Meta:
@@ -585,7 +580,30 @@ class MatchRunPolicy(models.Model):
         return f"run {self.run_id} · {self.policy_version_id}"
 
 
-class Match(models.Model):
+class MatchRow(models.Model):
+    """The columns of one result row (a match or a near miss), whoever the subject: the run, the
+    policy version, whether every condition held, and the condition bitmasks."""
+
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    matched = models.BooleanField("符合全部条件")
+    held = models.IntegerField("满足的条件(位)")
+    unknown = models.IntegerField("缺少数据的条件(位)", default=0)
+    missed = models.SmallIntegerField("未满足的一项", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Match(MatchRow):
     """One enterprise against one policy version in one run: met, or missed by exactly one condition.
 
     ``held`` has bit *i* set when condition *i* is true, ``unknown`` when it is unknown (a value
@@ -599,16 +617,6 @@ class Match(models.Model):
     """
 
     pk = models.CompositePrimaryKey("run_id", "policy_version_id", "enterprise_id")
-    run = models.ForeignKey(
-        MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
-    policy_version = models.ForeignKey(
-        PolicyVersion,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
     enterprise = models.ForeignKey(
         "people.Enterprise",
         on_delete=models.DO_NOTHING,
@@ -616,10 +624,6 @@ class Match(models.Model):
         db_index=False,
         related_name="+",
     )
-    matched = models.BooleanField("符合全部条件")
-    held = models.IntegerField("满足的条件(位)")
-    unknown = models.IntegerField("缺少数据的条件(位)", default=0)
-    missed = models.SmallIntegerField("未满足的一项", null=True, blank=True)
 
     class Meta:
         verbose_name = "匹配结果"
@@ -629,21 +633,11 @@ class Match(models.Model):
         return f"run {self.run_id} pv {self.policy_version_id} ent {self.enterprise_id}"
 
 
-class PersonMatch(models.Model):
+class PersonMatch(MatchRow):
     """One person against one (person) policy version in one run: :class:`Match`'s twin, same
     columns and composite primary key, written only by the engine in bulk."""
 
     pk = models.CompositePrimaryKey("run_id", "policy_version_id", "person_id")
-    run = models.ForeignKey(
-        MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
-    policy_version = models.ForeignKey(
-        PolicyVersion,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
     person = models.ForeignKey(
         "people.Person",
         on_delete=models.DO_NOTHING,
@@ -651,10 +645,6 @@ class PersonMatch(models.Model):
         db_index=False,
         related_name="+",
     )
-    matched = models.BooleanField("符合全部条件")
-    held = models.IntegerField("满足的条件(位)")
-    unknown = models.IntegerField("缺少数据的条件(位)", default=0)
-    missed = models.SmallIntegerField("未满足的一项", null=True, blank=True)
 
     class Meta:
         verbose_name = "个人匹配结果"
