@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -43,8 +45,9 @@ from banshi.api.schemas import (
 from banshi.cases import drafts, selectors, services
 from banshi.cases.models import ApplicationDraft, Channel, DraftStatus
 from banshi.core import clock
-from banshi.core.db import first_id, insert_rows
+from banshi.core.db import first_id, insert_rows, select_models
 from banshi.files import services as files
+from banshi.files.models import StoredFile
 from banshi.people import identifiers
 from banshi.people import permissions as people_permissions
 from banshi.people.models import Enterprise, Person
@@ -85,8 +88,9 @@ def _my_draft(me: Person, number: str) -> ApplicationDraft | None:
     return None if pk is None else drafts.draft_for(me, pk)
 
 
-def _subject(payload: DraftIn) -> str:
-    """The drafts service's subject key: yourself, an enterprise, or a principal (代办)."""
+def _subject(payload: DraftIn, me: Person) -> tuple[str, Enterprise | None]:
+    """The drafts service's subject key: yourself, an enterprise, or a principal (代办); with the
+    enterprise row when the key names one (read once, with whether ``me`` holds a role in it)."""
     if payload.enterprise_uscc and payload.principal_id_number:
         raise bad_request(
             "enterprise_uscc 与 principal_id_number 只能给出一个",
@@ -94,7 +98,7 @@ def _subject(payload: DraftIn) -> str:
         )
     if payload.enterprise_uscc:
         checked = identifiers.validate_uscc(payload.enterprise_uscc)
-        enterprise = first_id(Enterprise, uscc=checked.value)  # the key is all the subject needs
+        enterprise = drafts.enterprise_by_uscc(me, checked.value)
         if enterprise is None:
             raise ApiError(
                 422,
@@ -102,7 +106,7 @@ def _subject(payload: DraftIn) -> str:
                 "该统一社会信用代码尚未登记(一企一档)",
                 "no enterprise is registered with this unified social credit code",
             )
-        return f"enterprise:{enterprise}"
+        return f"enterprise:{enterprise.pk}", enterprise
     if payload.principal_id_number:
         checked = identifiers.validate_id_number(payload.principal_id_number, today=clock.today())
         principal = Person.objects.filter(id_number=checked.value).first()
@@ -113,14 +117,20 @@ def _subject(payload: DraftIn) -> str:
                 "该公民身份号码尚未登记(一人一档)",
                 "no person is registered with this ID number",
             )
-        return f"person:{principal.pk}"
-    return "self"
+        return f"person:{principal.pk}", None
+    return "self", None
 
 
 def _uploaded(request, ids: list[int]) -> dict[int, object]:
     """The caller's own uploads among ``ids`` (a file id alone proves nothing: content is shared)."""
-    rows = ApiUpload.objects.filter(user=request.auth, file_id__in=ids).select_related("file")
-    found = {row.file_id: row.file for row in rows}
+    uploads = connection.ops.quote_name(ApiUpload._meta.db_table)
+    rows = select_models(  # one plain statement: every filing through the API names its files
+        StoredFile,
+        f"t.id IN ({', '.join(['%s'] * len(ids))}) AND EXISTS (SELECT 1 FROM {uploads} a "
+        "WHERE a.file_id = t.id AND a.user_id = %s)",
+        [*ids, request.auth.pk],
+    )
+    found = {row.pk: row for row in rows}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise ApiError(
@@ -232,27 +242,37 @@ def create_draft(
         )
     if payload.submit:
         return _create_and_submit(request, me, payload, idempotency_key)
-    subject = _subject(payload)
+    subject, enterprise = _subject(payload, me)
     with transaction.atomic():
-        draft = _new_draft(request, me, payload, subject)
+        draft, _ = _new_draft(request, me, payload, (subject, enterprise))
     return Status(201, draft_out(draft))
 
 
-def _new_draft(request, me: Person, payload: DraftIn, subject: str) -> ApplicationDraft:
-    """The draft with its consent, form and materials (inside the caller's transaction)."""
+def _new_draft(
+    request,
+    me: Person,
+    payload: DraftIn,
+    subject: tuple[str, Enterprise | None],
+    then: Callable[[ApplicationDraft], Any] | None = None,
+) -> tuple[ApplicationDraft, Any]:
+    """The draft with its consent, form and materials (inside the caller's transaction), and
+    what ``then(draft)`` returns: what it changes on the draft (the submission) goes into the
+    same single UPDATE as consent, form and materials."""
     draft = drafts.create_draft(
         me,
         bundle_code=payload.bundle_code or "",
         item_code=payload.item_code or "",
         answers={code: _text(value) for code, value in payload.answers.items()},
-        subject=subject,
+        subject=subject[0],
+        known_enterprise=subject[1],
     )
-    with drafts.saved_once(draft):  # one UPDATE for consent, form and materials
+    with drafts.saved_once(draft):  # one UPDATE for consent, form, materials (and submission)
         if payload.prefill_consent:
             drafts.give_consent(draft)
         _apply_form(draft, payload.form_data)
         _apply_materials(request, draft, payload.materials)
-    return draft
+        result = then(draft) if then is not None else None
+    return draft, result
 
 
 def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | None):
@@ -266,11 +286,16 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
     record = _recorded(request.auth, key)
     if record is not None:
         return _replay(record, fingerprint)
-    subject = _subject(payload)
+    subject, enterprise = _subject(payload, me)
     try:
         with transaction.atomic():
-            draft = _new_draft(request, me, payload, subject)
-            application = drafts.submit(draft, channel=payload.channel, fresh=True)
+            draft, application = _new_draft(
+                request,
+                me,
+                payload,
+                (subject, enterprise),
+                then=lambda draft: drafts.submit(draft, channel=payload.channel, fresh=True),
+            )
             record = IdempotencyRecord(
                 user=request.auth,
                 key=key,

@@ -46,7 +46,7 @@ from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice,
 from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
-from banshi.core.db import insert_rows, update_row
+from banshi.core.db import insert_rows, row_shape, select_models, update_row
 from banshi.datashare import services as datashare_services
 from banshi.expr import ExprError
 from banshi.files.models import StoredFile
@@ -285,18 +285,65 @@ def subjects_for(owner: Person, code: str = "") -> list[Subject]:
     return found
 
 
-def _chosen_subject(owner: Person, key: str, code: str) -> Subject | None:
+def _chosen_subject(
+    owner: Person, key: str, code: str, known: Enterprise | None = None
+) -> Subject | None:
     """The subject ``key`` names among :func:`subjects_for` ``(owner, code)``, else None; reads
     only what that key can name (yourself: nothing; an enterprise: that one enterprise)."""
     if key == "self":
         return Subject("self", owner.name, "self")
     kind, _, pk = key.partition(":")
+    if (
+        known is not None
+        and key == f"enterprise:{known.pk}"
+        and known.__dict__.get(people_services.ROLE_SEEN) == owner.pk
+    ):
+        return Subject(key, known.name, "enterprise", enterprise=known)
     if kind == "enterprise" and pk.isdigit():
-        enterprise = Enterprise.objects.filter(pk=int(pk), person_roles__person=owner).first()
+        enterprise = _enterprise_of(owner, int(pk))
         if enterprise is None:
             return None
         return Subject(key, enterprise.name, "enterprise", enterprise=enterprise)
     return {candidate.key: candidate for candidate in subjects_for(owner, code)}.get(key)
+
+
+def _enterprise_of(owner: Person, pk: int) -> Enterprise | None:
+    """Enterprise ``pk`` when ``owner`` holds a role in it (one plain statement: every filing
+    through the API names its enterprise)."""
+    roles = connection.ops.quote_name(EnterpriseRole._meta.db_table)
+    found = select_models(
+        Enterprise,
+        f"t.id = %s AND EXISTS (SELECT 1 FROM {roles} r "
+        "WHERE r.enterprise_id = t.id AND r.person_id = %s)",
+        [pk, owner.pk],
+    )
+    if not found:
+        return None
+    people_services.note_role(found[0], owner)
+    return found[0]
+
+
+def enterprise_by_uscc(owner: Person, uscc: str) -> Enterprise | None:
+    """The enterprise registered with ``uscc`` (None when there is none), read with whether
+    ``owner`` holds a role in it (remembered on the instance, see
+    :func:`banshi.people.services.note_role`): one statement for what an API filing names."""
+    shape = row_shape(Enterprise)
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {shape.columns}, EXISTS (SELECT 1 FROM "
+        f"{quote(EnterpriseRole._meta.db_table)} r "
+        "WHERE r.enterprise_id = t.id AND r.person_id = %s) "
+        f"FROM {quote(Enterprise._meta.db_table)} t WHERE t.uscc = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner.pk, uscc])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    enterprise = shape.build(row[: shape.width])
+    if row[shape.width]:
+        people_services.note_role(enterprise, owner)
+    return enterprise
 
 
 # ---------------------------------------------------------------------------------- creation
@@ -311,9 +358,12 @@ def create_draft(
     item_code: str = "",
     answers: Mapping[str, Any] | None = None,
     subject: str = "self",
+    known_enterprise: Enterprise | None = None,
 ) -> ApplicationDraft:
     """Start a draft for a bundle or an item, as ``subject`` (see :func:`subjects_for`), keeping the
-    situation answers already given on the guide page (only the bundle's own questions)."""
+    situation answers already given on the guide page (only the bundle's own questions).
+    ``known_enterprise``: the enterprise ``subject`` names, as :func:`enterprise_by_uscc` read it
+    (used only when that read saw the owner's role; otherwise it is read and checked here)."""
     if bool(bundle_code) == bool(item_code):
         raise RuleViolation("必须且只能选择一个一件事或事项", "give exactly one bundle or item")
     catalogue = _catalogue()
@@ -328,7 +378,7 @@ def create_draft(
         if item is None:
             raise RuleViolation(f"未找到事项 {code}", f"unknown item {code}")
         title, questions = item.name, ()
-    chosen = _chosen_subject(owner, subject, code)
+    chosen = _chosen_subject(owner, subject, code, known_enterprise)
     if chosen is None:
         raise PermissionDenied(
             "您不能以所选主体的名义申请本事项",
@@ -497,10 +547,9 @@ def _compile_draft(draft: ApplicationDraft, catalogue: schema.Catalogue) -> Draf
     answers = typed_answers(_questions_of(draft, catalogue), draft.answers)
     profile = profile_for(draft)
     try:
-        if draft.bundle_code:
-            plan = compiler.compile_plan(catalogue, draft.bundle_code, answers, profile)
-        else:
-            plan = compiler.compile_item_plan(catalogue, draft.item_code, answers, profile)
+        plan = catalog_selectors.compiled_plan(
+            catalogue, draft.bundle_code, draft.item_code, answers, profile
+        )
     except (compiler.UnknownCodeError, compiler.DependencyCycleError) as error:
         return DraftPlan(
             None,
@@ -1082,16 +1131,25 @@ def submit(draft: ApplicationDraft, *, channel: str = "web", fresh: bool = False
             agent=locked.owner if locked.principal_id else None,
             enterprise=locked.enterprise,
             profile=profile_for(locked),
+            fresh_key=fresh,
         )
         now = clock.now()
-        update_row(
-            ApplicationDraft,
-            locked.pk,
-            status=DraftStatus.SUBMITTED,
-            application=application.pk,
-            submitted_at=now,
-            updated_at=now,
-        )
+        if fresh and "_banshi_pending" in locked.__dict__:  # the caller's one UPDATE writes it
+            locked.status, locked.application, locked.submitted_at = (
+                DraftStatus.SUBMITTED,
+                application,
+                now,
+            )
+            _touch(locked, "status", "application", "submitted_at")
+        else:
+            update_row(
+                ApplicationDraft,
+                locked.pk,
+                status=DraftStatus.SUBMITTED,
+                application=application.pk,
+                submitted_at=now,
+                updated_at=now,
+            )
     # What refresh_from_db() would read back, without reading it: the locked row as updated.
     if locked is not draft:
         for column in ApplicationDraft._meta.concrete_fields:

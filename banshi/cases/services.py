@@ -22,6 +22,7 @@ Front doors (portal, workbench, API, commands) call these functions and nothing 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import uuid
@@ -60,6 +61,7 @@ from banshi.cases.models import (
     Channel,
     CorrectionNotice,
     Extension,
+    NumberSequence,
     Opinion,
     OpinionValue,
     OutboxMessage,
@@ -441,20 +443,51 @@ def _provisional_number() -> str:
 def _assign_numbers(application: Application, cases: Mapping[str, Case], day: dt.date) -> None:
     """Give the application and its cases their numbers: the sequence row lock is taken here, as
     late as possible (only the outbox row and the commit follow), so concurrent submissions
-    serialise on three short statements instead of the whole submission."""
+    serialise on a few short statements instead of the whole submission."""
     provisional = application.number
-    application.number = issue_number(day)
-    update_row(Application, application.pk, number=application.number)
-    if not cases:
-        return
+    number = _numbered_in_one_statement(application, bool(cases), day)
+    written = number is not None  # the cases too
+    if number is None:
+        number = issue_number(day)
+        update_row(Application, application.pk, number=number)
+    application.number = number
     for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
-        case.number = application.number + case.number[len(provisional) :]
-    with connection.cursor() as cursor:  # one plain statement: the ORM's CASE costs more CPU
-        cursor.execute(
-            f"UPDATE {Case._meta.db_table} SET number = %s || substr(number, %s) "
-            "WHERE application_id = %s",
-            [application.number, len(provisional) + 1, application.pk],
-        )
+        case.number = number + case.number[len(provisional) :]
+    if cases and not written:
+        with connection.cursor() as cursor:  # one plain statement: the ORM's CASE costs more CPU
+            cursor.execute(
+                f"UPDATE {Case._meta.db_table} SET number = %s || substr(number, %s) "
+                "WHERE application_id = %s",
+                [number, len(provisional) + 1, application.pk],
+            )
+
+
+def _numbered_in_one_statement(application: Application, with_cases: bool, day: dt.date):
+    """PostgreSQL: take the day's next number and write it on the application and its cases in
+    ONE statement (data-modifying ``WITH``), instead of three round trips under the sequence row
+    lock. Returns the number, or None where this does not apply (SQLite, no cases, or the day's
+    first number, whose sequence row :func:`issue_number` creates)."""
+    if connection.vendor != "postgresql" or not with_cases:
+        return None
+    key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
+    provisional = application.number
+    seq, app, case = (
+        NumberSequence._meta.db_table,
+        Application._meta.db_table,
+        Case._meta.db_table,
+    )
+    sql = (
+        f"WITH s AS (UPDATE {seq} SET last_value = last_value + 1 WHERE key = %s "
+        "RETURNING last_value), "
+        f"a AS (UPDATE {app} SET number = %s || right('00000' || s.last_value::text, "
+        f"greatest(6, length(s.last_value::text))) FROM s WHERE {app}.id = %s RETURNING number) "
+        f"UPDATE {case} SET number = a.number || substr({case}.number, %s) FROM a "
+        f"WHERE {case}.application_id = %s RETURNING a.number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, f"{key}-", application.pk, len(provisional) + 1, application.pk])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 # ------------------------------------------------------------------------------------ submit
@@ -473,6 +506,7 @@ def submit_application(
     profile: Mapping[str, Any] | None = None,
     submitted_by: Any = None,
     pre_review: bool = True,
+    fresh_key: bool = False,
 ) -> Application:
     """申请: one Application + one Case per chosen item, their events and outbox rows, in ONE
     transaction; receipt starts the 5-working-day correction window (第32条(四)).
@@ -487,6 +521,10 @@ def submit_application(
     a missing required field or material, an invalid identifier, inconsistent fields — the same
     checks whichever front door files it; ``pre_review=False`` only for engine tests that start
     from a skeletal submission).
+
+    ``fresh_key``: the caller made ``idempotency_key`` inside its own still-open transaction (a
+    draft created and submitted in one request), so no application can hold it yet: no probe and
+    no savepoint (an error rolls back the caller's whole transaction).
     """
     key = (idempotency_key or "").strip()
     _check_submission(bundle_code, item_code, key, channel)
@@ -496,26 +534,31 @@ def submit_application(
         raise PermissionDenied(
             "只有综合窗口人员可以代为录入申请", "only a window clerk keys in an application"
         )
+    create = functools.partial(
+        _create_application,
+        applicant,
+        bundle_code=bundle_code,
+        item_code=item_code,
+        answers=dict(answers or {}),
+        form_data=dict(form_data or {}),
+        materials=list(materials or []),
+        key=key,
+        channel=channel,
+        agent=agent,
+        enterprise=enterprise,
+        profile=profile,
+        submitted_by=submitted_by,
+        pre_review=pre_review,
+    )
+    if fresh_key:
+        with transaction.atomic(savepoint=False):
+            return create()
     existing = _submitted_with_key(applicant, key)
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return _create_application(
-                applicant,
-                bundle_code=bundle_code,
-                item_code=item_code,
-                answers=dict(answers or {}),
-                form_data=dict(form_data or {}),
-                materials=list(materials or []),
-                key=key,
-                channel=channel,
-                agent=agent,
-                enterprise=enterprise,
-                profile=profile,
-                submitted_by=submitted_by,
-                pre_review=pre_review,
-            )
+            return create()
     except IntegrityError:
         existing = _submitted_with_key(applicant, key)  # a concurrent retry won the race
         if existing is None:
@@ -711,10 +754,7 @@ def _compile(
     """Compile the plan on today's catalogue; refuse an empty plan or an unusable answer."""
     catalogue = catalog_selectors.catalogue_snapshot(clock.today())
     try:
-        if bundle_code:
-            plan = compiler.compile_plan(catalogue, bundle_code, answers, profile)
-        else:
-            plan = compiler.compile_item_plan(catalogue, item_code or "", answers, profile)
+        plan = catalog_selectors.compiled_plan(catalogue, bundle_code, item_code, answers, profile)
     except (compiler.UnknownCodeError, compiler.DependencyCycleError) as error:
         raise RuleViolation(str(error), str(error)) from error
     except ExprError as error:

@@ -8,15 +8,16 @@ load or publish in this process, or after ``CATALOGUE_CACHE_SECONDS`` for change
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from banshi.catalog import models, schema
+from banshi.catalog import compiler, models, schema
 from banshi.core import clock
 
 CATALOGUE_CACHE_SECONDS = 30
@@ -83,6 +84,54 @@ def snapshot_memo(catalogue: schema.Catalogue, key: tuple, build: Callable[[], T
     except KeyError:
         value = memo[key] = build()
         return value
+
+
+PLANS_KEPT = 256  # compiled plans kept per snapshot (a few MB at most)
+
+
+def compiled_plan(
+    catalogue: schema.Catalogue,
+    bundle_code: str | None,
+    item_code: str | None,
+    answers: Mapping[str, Any],
+    profile: Mapping[str, Any],
+) -> compiler.Plan:
+    """The plan of a bundle (or a single item) for these answers and this profile, compiled
+    once per snapshot: a submission compiles it for the draft and again, as the authority, in the
+    case engine, and an applicant's next request asks the same. The compiler is pure, so equal
+    inputs give an equal plan; plans are frozen, so threads may share one. Bounded: the oldest
+    is dropped beyond ``PLANS_KEPT``. Raises what the compiler raises (never kept)."""
+    try:
+        key = (bundle_code or "", item_code or "", _frozen(answers), _frozen(profile))
+        hash(key)
+    except TypeError:  # a value the key cannot hold: compile without keeping
+        key = None
+    plans = catalogue.__dict__.setdefault("_banshi_plans", {})
+    if key is not None:
+        found = plans.get(key)
+        if found is not None:
+            return found
+    if bundle_code:
+        plan = compiler.compile_plan(catalogue, bundle_code, answers, profile)
+    else:
+        plan = compiler.compile_item_plan(catalogue, item_code or "", answers, profile)
+    if key is not None:
+        if len(plans) >= PLANS_KEPT:
+            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+                del plans[next(iter(plans))]  # the oldest (another thread may get there first)
+        plans[key] = plan
+    return plan
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable twin of answers and profile values (mappings, lists and sets included)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", *(_frozen(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return ("set", *sorted(repr(v) for v in value))
+    return (type(value).__name__, value)
 
 
 def invalidate_snapshot() -> None:

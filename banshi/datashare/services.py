@@ -22,6 +22,7 @@ from django.db import transaction
 from banshi.audit.models import Action
 from banshi.audit.services import mask_text, record
 from banshi.core import clock
+from banshi.core.db import select_models
 from banshi.datashare.models import DataShareCall, DataShareSource, ProviderKind
 from banshi.datashare.providers import (
     ERROR,
@@ -252,7 +253,13 @@ def with_upload_fallback(plan: Any, draft: Any) -> Any:
     person = draft.principal or draft.owner
     actor = getattr(draft.owner, "user", None)
     wanted = {m.data_share for m in plan.materials if m.route == compiler.ROUTE_DATA_SHARE}
-    sources = {row.code: row for row in DataShareSource.objects.filter(code__in=wanted)}  # 1 query
+    codes = sorted(wanted)
+    sources = {  # one plain statement: every submission with a data-share material asks it
+        row.code: row
+        for row in select_models(
+            DataShareSource, f"t.code IN ({', '.join(['%s'] * len(codes))})", codes
+        )
+    }
     changed = []
     for planned in plan.materials:
         if planned.route == compiler.ROUTE_DATA_SHARE:
