@@ -125,10 +125,15 @@ def _database_url() -> str:
     host = settings.get("HOST") or "127.0.0.1"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
     options = settings.get("OPTIONS") or {}  # the URL's ?options, passed on as they came
-    query = (
-        ("?" + urlencode({key: str(value) for key, value in options.items()})) if options else ""
-    )
+    query = "?" + urlencode({k: _url_option(v) for k, v in options.items()}) if options else ""
     return f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}{query}"
+
+
+def _url_option(value: Any) -> str:
+    """An option as ``banshi.env.parse_database_url`` reads it back (booleans, ``none``)."""
+    if value is None:
+        return "none"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _psycopg_params() -> dict[str, Any]:

@@ -43,11 +43,10 @@ def insert_rows(objs: Sequence[Model]) -> None:
         ", ".join([row] * len(objs)),
         ops.quote_name(pk.column),
     )
+    preparers = _preparers(type(objs[0]), fields)
     params: list[Any] = []
     for obj in objs:
-        params.extend(
-            field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields
-        )
+        params.extend(prepare(obj) for prepare in preparers)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [row_[0] for row_ in cursor.fetchall()]
@@ -55,6 +54,53 @@ def insert_rows(objs: Sequence[Model]) -> None:
         setattr(obj, pk.attname, value)
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+# Python types a field of these kinds sends to the database as they are: the field's
+# get_db_prep_save() would return the same value (str for text, int for integers and keys, bool
+# for booleans), so the hot path skips the generic call for them.
+_AS_IS: dict[str, type] = {
+    "CharField": str,
+    "TextField": str,
+    "SlugField": str,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "BooleanField": bool,
+}
+_PREPARERS: dict[tuple[type[Model], str], list] = {}
+
+
+def _preparers(model: type[Model], fields: list) -> list:
+    """One function per field giving an instance's value as the database takes it: what
+    ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives, with the generic call
+    skipped where the value already is what the column takes (see ``_AS_IS``; foreign keys by
+    their target's kind). Built once per model and database."""
+    key = (model, connection.vendor)
+    found = _PREPARERS.get(key)
+    if found is None:
+        found = _PREPARERS[key] = [_preparer(field) for field in fields]
+    return found
+
+
+def _preparer(field):
+    from django.db.models import Field
+
+    target = field.target_field if field.is_relation and field.concrete else field
+    plain = _AS_IS.get(target.get_internal_type().replace("Auto", "Integer"))
+    overrides_pre_save = type(field).pre_save is not Field.pre_save
+    attname = field.attname
+
+    def prepare(obj: Model) -> Any:
+        value = field.pre_save(obj, True) if overrides_pre_save else getattr(obj, attname)
+        if value is None or (plain is not None and type(value) is plain):
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
 
 
 def first_id(model: type[Model], **equal: Any) -> Any:

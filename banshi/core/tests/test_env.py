@@ -17,16 +17,26 @@ def test_postgres_url_becomes_a_postgresql_database():
         "db.internal",
         "5433",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"]["sslmode"] == "require"
+
+
+def test_postgresql_statements_are_prepared_by_default():
+    db = parse_database_url("postgres://u@h/n")
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_a_url_can_turn_prepared_statements_off():
+    db = parse_database_url("postgres://u@h/n?server_side_binding=false&prepare_threshold=none")
+    assert db["OPTIONS"] == {"server_side_binding": False, "prepare_threshold": None}
 
 
 def test_url_options_are_typed_for_the_driver():
     db = parse_database_url(
-        "postgres://u@h/n?server_side_binding=true&prepare_threshold=5&sslmode=disable"
+        "postgres://u@h/n?server_side_binding=true&prepare_threshold=7&sslmode=disable"
     )
     assert db["OPTIONS"] == {
         "server_side_binding": True,  # Django checks `is True`: the text "true" would do nothing
-        "prepare_threshold": 5,
+        "prepare_threshold": 7,
         "sslmode": "disable",
     }
 
