@@ -59,6 +59,17 @@ def test_using_a_token_records_when_it_was_last_used(applicant):
     assert row.last_used_at is not None
 
 
+def test_the_token_lookup_brings_the_person_behind_the_account_in_one_query(
+    applicant, django_assert_num_queries
+):
+    _, token = tokens.create_token(applicant.user, "部门系统")
+    tokens.user_for_token(token)  # the first use records last_used_at
+    with django_assert_num_queries(1):
+        user = tokens.user_for_token(token)
+        assert user.person == applicant
+        assert not hasattr(user, "staff_profile")  # known absent: no query either
+
+
 def test_the_session_authenticates_the_portals_javascript(applicant):
     client = Client()
     client.force_login(applicant.user)

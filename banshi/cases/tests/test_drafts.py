@@ -377,3 +377,27 @@ def test_an_enterprise_without_a_legal_representative_on_record_has_no_such_valu
     profile = drafts.enterprise_profile(enterprise, licences=False)
     assert "enterprise.legal_rep_id_number" not in profile
     assert "enterprise.legal_rep_phone" not in profile
+
+
+def test_an_enterprise_read_by_its_code_remembers_its_representative(
+    django_assert_num_queries,
+):
+    from banshi.cases.tests.factories import make_enterprise, make_person
+
+    boss = make_person("王五")
+    enterprise = make_enterprise(boss)
+    found = drafts.enterprise_by_uscc(boss, enterprise.uscc)
+    assert found == enterprise
+    with django_assert_num_queries(0):  # the role came with the row
+        assert people.may_act_for(boss, found, scope="X", on=dt.date(2026, 3, 2))
+
+
+def test_an_enterprise_read_by_a_stranger_remembers_no_role():
+    from banshi.cases.tests.factories import make_enterprise, make_person
+
+    enterprise = make_enterprise(make_person("王五"))
+    stranger = make_person("路人")
+    found = drafts.enterprise_by_uscc(stranger, enterprise.uscc)
+    assert found == enterprise
+    assert not people.may_act_for(stranger, found, scope="X", on=dt.date(2026, 3, 2))
+    assert drafts.enterprise_by_uscc(stranger, "91410100MA00000000") is None

@@ -57,6 +57,16 @@ def test_numbers_are_unique_and_gap_free_per_day_over_many_submits():
     assert NumberSequence.objects.get(key="BS-20250303").last_value == 30
 
 
+def test_numbers_beyond_six_digits_keep_every_digit():
+    person = make_person()
+    submit(person, day=MONDAY)  # the day's sequence row exists from here on
+    NumberSequence.objects.filter(key="BS-20250303").update(last_value=999_999)
+    application = submit(person, day=MONDAY)
+    assert application.number == "BS-20250303-1000000"
+    assert application.cases.get(position=1).number == "BS-20250303-1000000-01"
+    assert Application.objects.get(pk=application.pk).number == application.number
+
+
 def test_a_failed_submission_leaves_no_gap_in_the_numbers(monkeypatch):
     person = make_person()
     first = submit(person).number

@@ -67,3 +67,44 @@ def test_a_submission_pins_the_version_published_since_the_last_snapshot(tmp_pat
     pinned = case_services._pinned_item_versions(["SCJG-XK-001"], DAY2)["SCJG-XK-001"]
     assert pinned.pk == draft.pk != first.pk
     assert models.ServiceItemVersion.objects.get(pk=pinned.pk).promised_days == 3
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    with clock.frozen(DAY1):
+        services.load_catalogue([path])
+    invalidate_snapshot()
+
+
+def _plan(snapshot, profile):
+    from banshi.catalog.selectors import compiled_plan
+
+    code = next(iter(snapshot.bundles))
+    return compiled_plan(snapshot, code, None, {}, profile)
+
+
+def test_a_plan_is_compiled_once_per_snapshot_for_equal_inputs(loaded, monkeypatch):
+    from banshi.catalog import compiler
+
+    snapshot = catalogue_snapshot(DAY1)
+    calls = []
+    real = compiler.compile_plan
+    monkeypatch.setattr(compiler, "compile_plan", lambda *a: calls.append(1) or real(*a))
+    first = _plan(snapshot, {"licences": ["YYZZ"], "person.name": "张三"})
+    again = _plan(snapshot, {"person.name": "张三", "licences": ["YYZZ"]})
+    other = _plan(snapshot, {"person.name": "李四", "licences": ["YYZZ"]})
+    assert first is again
+    assert other is not first
+    assert len(calls) == 2
+
+
+def test_compiled_plans_are_bounded_per_snapshot(loaded, monkeypatch):
+    from banshi.catalog import selectors
+
+    monkeypatch.setattr(selectors, "PLANS_KEPT", 3)
+    snapshot = catalogue_snapshot(DAY1)
+    for n in range(10):
+        _plan(snapshot, {"person.name": f"人{n}"})
+    assert len(snapshot.__dict__["_banshi_plans"]) == 3

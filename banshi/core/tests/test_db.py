@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from banshi.cases.models import DraftStatus, OutboxMessage
+from banshi.cases.models import ApplicationDraft, DraftStatus, OutboxMessage
 from banshi.core import clock
-from banshi.core.db import first_id, insert_rows, update_row
-from banshi.people.models import Enterprise
+from banshi.core.db import first_id, insert_rows, row_shape, select_models, update_row
+from banshi.people.models import Enterprise, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,51 @@ def test_insert_rows_and_update_row_store_a_choice_by_its_value():
 
 def test_update_row_changes_nothing_for_a_missing_key():
     assert update_row(OutboxMessage, 987654321, attempts=3) == 0
+
+
+def test_insert_rows_keeps_integers_texts_and_empty_values_as_given():
+    message = _message("v", [])
+    message.attempts, message.last_error, message.sent_at = 7, "", None
+    insert_rows([message])
+    stored = OutboxMessage.objects.get(pk=message.pk)
+    assert (stored.attempts, stored.last_error, stored.sent_at) == (7, "", None)
+    assert stored.payload == []
+
+
+def test_insert_rows_writes_booleans_and_keys_as_given():
+    person = Person(id_number="11010519491231002X", name="张三")
+    insert_rows([person])
+    draft = ApplicationDraft(
+        owner_id=person.pk,
+        bundle_code="X",
+        title="t",
+        consent_given=True,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    insert_rows([draft])
+    stored = ApplicationDraft.objects.get(pk=draft.pk)
+    assert (stored.owner_id, stored.consent_given) == (person.pk, True)
+
+
+def test_select_models_builds_the_instances_the_orm_would():
+    moment = dt.datetime(2026, 11, 24, 10, 30, 15, 123456, tzinfo=dt.UTC)
+    message = _message("s", {"名称": "中文", "n": [1, 2]})
+    message.created_at = moment
+    insert_rows([message, _message("other", {})])
+    (found,) = select_models(OutboxMessage, "t.key = %s", ["s"])
+    expected = OutboxMessage.objects.get(pk=message.pk)
+    for field in OutboxMessage._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert not found._state.adding
+
+
+def test_select_models_takes_an_order_and_a_limit():
+    insert_rows([_message(key, {}) for key in ("b", "a", "c")])
+    rows = select_models(OutboxMessage, "t.topic = %s", ["t.test"], tail="ORDER BY t.key LIMIT 2")
+    assert [row.key for row in rows] == ["a", "b"]
+
+
+def test_a_row_shape_gives_none_for_the_empty_side_of_an_outer_join():
+    shape = row_shape(Person, "p")
+    assert shape.build([None] * shape.width) is None
