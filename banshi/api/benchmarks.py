@@ -116,15 +116,20 @@ def _require_postgresql() -> None:
         )
 
 
-def _database_url() -> str:
-    """The URL of the database this process uses (the test database under pytest)."""
+SERVER_APP = "banshi-bench-server"  # application_name of the server's database sessions
+BASELINE_APP = "banshi-bench-baseline"  # and of the baseline's
+
+
+def _database_url(**extra: str) -> str:
+    """The URL of the database this process uses (the test database under pytest), with
+    ``extra`` connection options."""
     settings = connection.settings_dict
     user = quote(settings.get("USER") or "", safe="")
     password = quote(settings.get("PASSWORD") or "", safe="")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = settings.get("HOST") or "127.0.0.1"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    options = settings.get("OPTIONS") or {}  # the URL's ?options, passed on as they came
+    options = {**(settings.get("OPTIONS") or {}), **extra}  # the URL's ?options, passed on
     query = "?" + urlencode({k: _url_option(v) for k, v in options.items()}) if options else ""
     return f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}{query}"
 
@@ -192,7 +197,7 @@ def _start_server(setup: Setup, workers: int) -> tuple[subprocess.Popen, int]:
     setup.media = tempfile.mkdtemp(prefix="banshi-bench-media-")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": _database_url(application_name=SERVER_APP),
         "DJANGO_SETTINGS_MODULE": "banshi.settings",
         "DEBUG": "false",
         "BANSHI_INPROCESS_SCHEDULER": "false",
@@ -259,6 +264,49 @@ def _server_cpu_s(server: subprocess.Popen) -> float | None:
             continue
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_ticks(application_name: str) -> dict[int, int] | None:
+    """CPU ticks (user + system) so far of each PostgreSQL backend serving ``application_name``,
+    by process id; None when the database server's processes are not readable here (another
+    host, another /proc)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name]
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+class DatabaseCpu:
+    """CPU seconds the database spent for one side (ours or the baseline) over the rounds:
+    the ticks its backends gained between the start and the end of each round."""
+
+    def __init__(self, application_name: str) -> None:
+        self.application_name = application_name
+        self.seconds: float | None = 0.0
+        self.before: dict[int, int] | None = None
+
+    def start(self) -> None:
+        self.before = _backend_ticks(self.application_name) if self.seconds is not None else None
+
+    def stop(self) -> None:
+        after = _backend_ticks(self.application_name) if self.before is not None else None
+        if after is None or self.before is None or self.seconds is None:
+            self.seconds = None
+            return
+        gained = sum(ticks - self.before.get(pid, 0) for pid, ticks in after.items())
+        self.seconds += gained / os.sysconf("SC_CLK_TCK")
+
+    def ms_per(self, count: int) -> float | None:
+        return None if self.seconds is None else round(1000 * self.seconds / count, 2)
 
 
 def _server_peak_mb(server: subprocess.Popen) -> float | None:
@@ -474,7 +522,7 @@ class Baseline:
     def connect(self):
         import psycopg
 
-        return psycopg.connect(**_psycopg_params())
+        return psycopg.connect(**_psycopg_params(), application_name=BASELINE_APP)
 
     def insert(self, conn, index: int) -> float:
         started = time.perf_counter()
@@ -674,11 +722,14 @@ def bench_submit(size: int) -> BenchResult:
         # Ours and the baseline alternate in rounds, so a change in the machine's load during the
         # run weighs on both (the server idles while the baseline runs). Connections stay open.
         elapsed = base_elapsed = server_cpu = 0.0
+        ours_db, base_db = DatabaseCpu(SERVER_APP), DatabaseCpu(BASELINE_APP)
         results: list[tuple[float, str]] = []
         base_latencies: list[float] = []
         for start, count in _rounds(size):
             cpu_before = _server_cpu_s(server)
+            ours_db.start()
             seconds, done = _timed_pool(count, clients, job)
+            ours_db.stop()
             cpu_after = _server_cpu_s(server)
             if cpu_before is not None and cpu_after is not None:
                 server_cpu += cpu_after - cpu_before
@@ -689,7 +740,9 @@ def bench_submit(size: int) -> BenchResult:
             def insert(conn, index: int, start: int = start) -> float:
                 return baseline.insert(conn, start + index)
 
+            base_db.start()
             seconds, latencies = _timed_pool(count, connections, insert)
+            base_db.stop()
             base_elapsed += seconds
             base_latencies += latencies
         server_peak = _server_peak_mb(server)
@@ -715,6 +768,13 @@ def bench_submit(size: int) -> BenchResult:
             "baseline's",
             f"server CPU per submission: {cpu_ms:.1f} ms (user + system of the gunicorn "
             f"processes during our rounds; {cores} cores)",
+            "database CPU per application: "
+            + (
+                f"ours {ours_db.ms_per(size):.2f} ms, baseline {base_db.ms_per(size):.2f} ms "
+                "(the PostgreSQL backends of each side, from /proc)"
+                if ours_db.seconds is not None and base_db.seconds is not None
+                else "not measured (the database server's processes are not readable here)"
+            ),
             f"baseline: the same rows with plain INSERTs through psycopg, one transaction per "
             f"application, {threads} connections: {size:,} in {base_elapsed:.2f} s, "
             f"p50 {percentile_ms(base_latencies, 50):.2f} ms",
@@ -741,6 +801,8 @@ def bench_submit(size: int) -> BenchResult:
                 "data_rows": rows,
                 "baseline_p50_ms": round(percentile_ms(base_latencies, 50) or 0, 3),
                 "server_cpu_ms_per_submission": round(cpu_ms, 2),
+                "database_cpu_ms_per_submission": ours_db.ms_per(size),
+                "baseline_database_cpu_ms": base_db.ms_per(size),
                 "workers": workers,
                 "client_threads": threads,
                 "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
