@@ -294,7 +294,9 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
                 me,
                 payload,
                 (subject, enterprise),
-                then=lambda draft: drafts.submit(draft, channel=payload.channel, fresh=True),
+                then=lambda draft: drafts.submit(
+                    draft, channel=payload.channel, fresh=True, number_later=True
+                ),
             )
             record = IdempotencyRecord(
                 user=request.auth,
@@ -304,6 +306,8 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
                 created_at=clock.now(),
             )
             insert_rows([record])
+            # last: the day's number sequence stays locked from here to the commit
+            services.number_filed(application)
     except IntegrityError:  # the same key raced in: this request's rows are rolled back
         record = _recorded(request.auth, key)
         if record is None:

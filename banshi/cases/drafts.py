@@ -1091,12 +1091,20 @@ def _file_entry(stored: StoredFile) -> dict[str, Any]:
     }
 
 
-def submit(draft: ApplicationDraft, *, channel: str = "web", fresh: bool = False) -> Application:
+def submit(
+    draft: ApplicationDraft,
+    *,
+    channel: str = "web",
+    fresh: bool = False,
+    number_later: bool = False,
+) -> Application:
     """Pre-review, then file the application once (see the module docstring); returns it.
 
     ``fresh``: the caller created ``draft`` in its own still-open transaction (创建并提交, one
     request): no other request can see that row, so it is neither locked nor read again, and no
     savepoint is set (any error rolls back the caller's whole transaction).
+    ``number_later``: the caller numbers the application itself, as its last statement before
+    the commit (:func:`banshi.cases.services.number_filed`).
 
     Raises :class:`PrereviewBlocked` while blocking findings remain, and whatever the case engine
     raises (RuleViolation, PermissionDenied); nothing is written then.
@@ -1132,6 +1140,7 @@ def submit(draft: ApplicationDraft, *, channel: str = "web", fresh: bool = False
             enterprise=locked.enterprise,
             profile=profile_for(locked),
             fresh_key=fresh,
+            number_later=number_later,
         )
         now = clock.now()
         if fresh and "_banshi_pending" in locked.__dict__:  # the caller's one UPDATE writes it

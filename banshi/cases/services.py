@@ -88,7 +88,7 @@ from banshi.catalog import compiler
 from banshi.catalog import models as catalog
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
-from banshi.core.db import first_id, insert_rows, update_row
+from banshi.core.db import first_id, insert_rows, prepared_values, update_row
 from banshi.expr import ExprError
 from banshi.licences import selectors as licence_selectors
 from banshi.people.models import Enterprise, Person
@@ -317,6 +317,18 @@ def _outbox(
     case: Case | None = None,
 ) -> OutboxMessage:
     """Queue a message for the outside world in the current transaction (transactional outbox)."""
+    message = _outbox_message(topic, application, payload, case)
+    insert_rows([message])
+    return message
+
+
+def _outbox_message(
+    topic: str,
+    application: Application,
+    payload: Mapping[str, Any],
+    case: Case | None = None,
+) -> OutboxMessage:
+    """The outbox row of :func:`_outbox`, not yet written."""
     now = clock.now()
     body = {"application": application.number, **({"case": case.number} if case else {})}
     body.update(payload)
@@ -327,7 +339,6 @@ def _outbox(
         created_at=now,
         next_attempt_at=now,
     )
-    insert_rows([message])
     return message
 
 
@@ -441,19 +452,15 @@ def _provisional_number() -> str:
 
 
 def _assign_numbers(application: Application, cases: Mapping[str, Case], day: dt.date) -> None:
-    """Give the application and its cases their numbers: the sequence row lock is taken here, as
-    late as possible (only the outbox row and the commit follow), so concurrent submissions
-    serialise on a few short statements instead of the whole submission."""
+    """Give the application and its cases their numbers with plain statements (SQLite, or the
+    day's first number): the sequence row lock is taken here, as late as possible."""
     provisional = application.number
-    number = _numbered_in_one_statement(application, bool(cases), day)
-    written = number is not None  # the cases too
-    if number is None:
-        number = issue_number(day)
-        update_row(Application, application.pk, number=number)
+    number = issue_number(day)
+    update_row(Application, application.pk, number=number)
     application.number = number
     for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
         case.number = number + case.number[len(provisional) :]
-    if cases and not written:
+    if cases:
         with connection.cursor() as cursor:  # one plain statement: the ORM's CASE costs more CPU
             cursor.execute(
                 f"UPDATE {Case._meta.db_table} SET number = %s || substr(number, %s) "
@@ -462,30 +469,55 @@ def _assign_numbers(application: Application, cases: Mapping[str, Case], day: dt
             )
 
 
-def _numbered_in_one_statement(application: Application, with_cases: bool, day: dt.date):
-    """PostgreSQL: take the day's next number and write it on the application and its cases in
-    ONE statement (data-modifying ``WITH``), instead of three round trips under the sequence row
-    lock. Returns the number, or None where this does not apply (SQLite, no cases, or the day's
-    first number, whose sequence row :func:`issue_number` creates)."""
-    if connection.vendor != "postgresql" or not with_cases:
+def _numbered_in_one_statement(
+    application: Application,
+    cases: Mapping[str, Case],
+    message: OutboxMessage,
+    day: dt.date,
+) -> str | None:
+    """PostgreSQL: take the day's next number, write it on the application and its cases and
+    insert the outbox row announcing it (the provisional number replaced in its key and payload)
+    in ONE statement (data-modifying ``WITH``), instead of four round trips under the sequence
+    row lock. Returns the number, or None where this does not apply (SQLite, no cases, or the
+    day's first number, whose sequence row :func:`issue_number` creates); then nothing is
+    written."""
+    if connection.vendor != "postgresql" or not cases:
         return None
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
     provisional = application.number
-    seq, app, case = (
+    seq, app, case, outbox = (
         NumberSequence._meta.db_table,
         Application._meta.db_table,
         Case._meta.db_table,
+        OutboxMessage._meta.db_table,
     )
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    columns, values, params = [], [], []
+    for column_field, value in zip(fields, prepared_values(message, fields), strict=True):
+        columns.append(connection.ops.quote_name(column_field.column))
+        if column_field.name == "key":
+            values.append("a.number")
+        elif column_field.name == "payload":
+            values.append("replace(%s, %s, a.number)::jsonb")
+            params += [json.dumps(message.payload), provisional]
+        else:
+            values.append("%s")
+            params.append(value)
     sql = (
         f"WITH s AS (UPDATE {seq} SET last_value = last_value + 1 WHERE key = %s "
         "RETURNING last_value), "
         f"a AS (UPDATE {app} SET number = %s || right('00000' || s.last_value::text, "
-        f"greatest(6, length(s.last_value::text))) FROM s WHERE {app}.id = %s RETURNING number) "
-        f"UPDATE {case} SET number = a.number || substr({case}.number, %s) FROM a "
-        f"WHERE {case}.application_id = %s RETURNING a.number"
+        f"greatest(6, length(s.last_value::text))) FROM s WHERE {app}.id = %s RETURNING number), "
+        f"c AS (UPDATE {case} SET number = a.number || substr({case}.number, %s) FROM a "
+        f"WHERE {case}.application_id = %s), "
+        f"o AS (INSERT INTO {outbox} ({', '.join(columns)}) SELECT {', '.join(values)} FROM a) "
+        "SELECT number FROM a"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, f"{key}-", application.pk, len(provisional) + 1, application.pk])
+        cursor.execute(
+            sql,
+            [key, f"{key}-", application.pk, len(provisional) + 1, application.pk, *params],
+        )
         row = cursor.fetchone()
     return None if row is None else row[0]
 
@@ -507,6 +539,7 @@ def submit_application(
     submitted_by: Any = None,
     pre_review: bool = True,
     fresh_key: bool = False,
+    number_later: bool = False,
 ) -> Application:
     """申请: one Application + one Case per chosen item, their events and outbox rows, in ONE
     transaction; receipt starts the 5-working-day correction window (第32条(四)).
@@ -525,6 +558,11 @@ def submit_application(
     ``fresh_key``: the caller made ``idempotency_key`` inside its own still-open transaction (a
     draft created and submitted in one request), so no application can hold it yet: no probe and
     no savepoint (an error rolls back the caller's whole transaction).
+
+    ``number_later``: the caller writes more rows in the same transaction and then calls
+    :func:`number_filed` as its LAST statement before the commit: the day's sequence row is locked
+    from the numbering to the commit, so concurrent submissions wait on one statement instead of
+    on the caller's remaining work. Until then the application carries a provisional number.
     """
     key = (idempotency_key or "").strip()
     _check_submission(bundle_code, item_code, key, channel)
@@ -549,6 +587,7 @@ def submit_application(
         profile=profile,
         submitted_by=submitted_by,
         pre_review=pre_review,
+        number_later=number_later,
     )
     if fresh_key:
         with transaction.atomic(savepoint=False):
@@ -602,6 +641,7 @@ def _create_application(
     profile: Mapping[str, Any] | None,
     submitted_by: Any,
     pre_review: bool = True,
+    number_later: bool = False,
 ) -> Application:
     now = clock.now()
     today = _local_date(now)
@@ -648,9 +688,10 @@ def _create_application(
         actor = _Actor(submitted_by, Role.WINDOW_CLERK.value)
     else:
         actor = _Actor((agent or applicant).user, Role.APPLICANT.value)
-    events = _record_submission(application, cases, actor)
+    events = _record_submission(application, cases, actor, number_now=not number_later)
     commitments.record_at_submission(application, cases)
     if commitments.instant_eligible(application, list(cases.values())):
+        number_filed(application)  # 秒批 issues documents that carry the number
         _instant_approve(application, list(cases.values()))
     else:
         application.__dict__[AS_FILED] = (list(cases.values()), events)
@@ -926,11 +967,11 @@ def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
 
 
 def _record_submission(
-    application: Application, cases: Mapping[str, Case], actor: _Actor
+    application: Application, cases: Mapping[str, Case], actor: _Actor, *, number_now: bool = True
 ) -> list[CaseEvent]:
     """The submission's events (one insert), then the numbers (the sequence lock, taken as late
-    as possible), then the outbox row that announces the numbered application. Returns the
-    events."""
+    as possible) and the outbox row that announces the numbered application — or, with
+    ``number_now`` false, those two left for :func:`number_filed`. Returns the events."""
     today = _local_date(application.received_at)
     events = [
         _new_event(
@@ -958,8 +999,26 @@ def _record_submission(
         for case in cases.values()
     ]
     _insert_events(events)
-    _assign_numbers(application, cases, today)
-    _outbox(
+    application.__dict__[UNNUMBERED] = (cases, today)
+    if number_now:
+        number_filed(application)
+    return events
+
+
+UNNUMBERED = "_banshi_unnumbered"
+
+
+def number_filed(application: Application) -> None:
+    """Number an application just filed with ``number_later`` (and its cases) and queue the
+    outbox row that announces it; nothing when it is numbered already. On PostgreSQL one
+    statement takes the day's next number, writes it on the application and its cases and
+    inserts the outbox row; the sequence row stays locked until the commit, so call it last."""
+    pending = application.__dict__.pop(UNNUMBERED, None)
+    if pending is None:
+        return
+    cases, day = pending
+    provisional = application.number
+    message = _outbox_message(
         "application.submitted",
         application,
         {
@@ -969,7 +1028,22 @@ def _record_submission(
             "cases": [case.number for case in cases.values()],
         },
     )
-    return events
+    number = _numbered_in_one_statement(application, cases, message, day)
+    if number is None:  # SQLite, no cases, or the day's first number
+        _assign_numbers(application, cases, day)
+        _announce(message, provisional, application.number)
+        insert_rows([message])
+        return
+    application.number = number
+    for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
+        case.number = number + case.number[len(provisional) :]
+    _announce(message, provisional, number)
+
+
+def _announce(message: OutboxMessage, provisional: str, number: str) -> None:
+    """The outbox row built before the numbering, with the number in place of the provisional."""
+    message.key = message.key.replace(provisional, number)
+    message.payload = json.loads(json.dumps(message.payload).replace(provisional, number))
 
 
 # ------------------------------------------------------------------------------------ intake

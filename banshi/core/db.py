@@ -74,6 +74,12 @@ _AS_IS: dict[str, type] = {
 _PREPARERS: dict[tuple[type[Model], str], list] = {}
 
 
+def prepared_values(obj: Model, fields: list) -> list[Any]:
+    """``obj``'s values of ``fields`` (its model's concrete fields without the key, in order) as
+    the database takes them: what :func:`insert_rows` sends, for a hand-written ``INSERT``."""
+    return [prepare(obj) for prepare in _preparers(type(obj), fields)]
+
+
 def _preparers(model: type[Model], fields: list) -> list:
     """One function per field giving an instance's value as the database takes it: what
     ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives, with the generic call

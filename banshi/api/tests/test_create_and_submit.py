@@ -121,3 +121,23 @@ def test_concurrent_requests_with_one_key_file_one_application(applicant):
     assert sorted(status for status, _ in results) == [200, 200, 200, 201]
     assert {number for _, number in results} == {Application.objects.get().number}
     assert ApplicationDraft.objects.count() == 1
+
+
+def test_the_number_is_taken_after_every_other_write(api):
+    from django.test.utils import CaptureQueriesContext
+
+    _file(api, key="warm")  # the day's sequence row exists from here on
+    with CaptureQueriesContext(connection) as captured:
+        response, _ = _file(api, key="order-1")
+    assert response.status_code == 201
+    writes = [
+        query["sql"].split()[0].upper()
+        + (" numbersequence" if "numbersequence" in query["sql"] else "")
+        for query in captured.captured_queries
+        if query["sql"].split()[0].upper() in ("INSERT", "UPDATE", "WITH")
+    ]
+    assert any("numbersequence" in write for write in writes)
+    after = writes[next(n for n, write in enumerate(writes) if "numbersequence" in write) + 1 :]
+    # only the numbering itself follows (on SQLite its two plain updates and the outbox row)
+    assert all(write.startswith(("UPDATE", "INSERT")) for write in after)
+    assert len(after) <= (0 if connection.vendor == "postgresql" else 3)

@@ -21,6 +21,7 @@ from banshi.cases.tests.factories import (
     submit,
 )
 from banshi.catalog.models import ServiceItemVersion
+from banshi.core import clock
 
 pytestmark = pytest.mark.usefixtures("catalogue")
 
@@ -65,6 +66,33 @@ def test_numbers_beyond_six_digits_keep_every_digit():
     assert application.number == "BS-20250303-1000000"
     assert application.cases.get(position=1).number == "BS-20250303-1000000-01"
     assert Application.objects.get(pk=application.pk).number == application.number
+
+
+def test_a_filing_numbered_later_is_numbered_and_announced_by_number_filed():
+    person = make_person()
+    submit(person)  # the day's sequence row exists: PostgreSQL numbers in one statement
+    with clock.frozen(MONDAY):
+        application = submit(person, number_later=True)
+        assert application.number.startswith("~")
+        assert not OutboxMessage.objects.filter(key=application.number).exists()
+        services.number_filed(application)
+        services.number_filed(application)  # a second call changes nothing
+    assert application.number == "BS-20250303-000002"
+    stored = Application.objects.get(pk=application.pk)
+    assert stored.number == application.number
+    numbers = list(stored.cases.order_by("position").values_list("number", flat=True))
+    assert numbers == [f"{application.number}-{n:02d}" for n in range(1, len(numbers) + 1)]
+    (message,) = OutboxMessage.objects.filter(topic="application.submitted", key=stored.number)
+    assert message.payload["application"] == stored.number
+    assert message.payload["cases"] == numbers
+
+
+def test_the_days_first_filing_numbered_later_is_numbered_too():
+    application = submit(number_later=True)
+    with clock.frozen(MONDAY):
+        services.number_filed(application)
+    assert application.number == "BS-20250303-000001"
+    assert OutboxMessage.objects.filter(topic="application.submitted", key=application.number)
 
 
 def test_a_failed_submission_leaves_no_gap_in_the_numbers(monkeypatch):
