@@ -54,7 +54,10 @@ from banshi.policies.models import (
 
 PORTRAIT = "portrait"  # the DuckDB copy of the portrait table
 CONDITIONS = "conditions"  # per subject, the value of every distinct condition of the run
-RESULTS = "results"  # one batch's rows, in the Match table's columns
+RESULTS = "results"  # one statement's rows, in the Match table's columns
+MATCHES = "matches"  # a committed batch's matches, in the Match table's columns
+NEAR = "near_misses"  # a committed batch's near misses, packed per subject and statement
+STATEMENT_POLICIES = 50  # policies per DuckDB statement (engine.BATCH_POLICIES per commit)
 COPY_CHUNK = 1 << 20  # bytes per write of a PostgreSQL COPY
 FETCH_ROWS = 50_000  # rows per fetchmany/executemany on SQLite
 FEED_ROWS = 20_000  # portrait rows per fetchmany when feeding from SQLite
@@ -242,13 +245,22 @@ def condition_select_sql(numbers: list[int], *, run_id: int, version_id: int) ->
 def evaluate_batch(
     duck: duckdb.DuckDBPyConnection,
     statements: list[engine.Fragment],
+    subjects: Subjects,
 ) -> dict[int, engine.Tally]:
-    """Run a batch's ``SELECT``s into DuckDB's ``results`` (emptied first) as one statement;
-    returns per version its matches and near misses by the condition missed."""
+    """Run a statement's ``SELECT``s into DuckDB's ``results`` (emptied first) as one
+    statement, then add its matches to ``matches`` and its near misses, packed per subject, to
+    ``near_misses`` (both emptied by :func:`start_batch`); returns per version its matches and
+    near misses by the condition missed."""
     duck.execute(f"DELETE FROM {RESULTS}")
     text = " UNION ALL ".join(f"({sql})" for sql, _ in statements)
     params = [param for _, fragment_params in statements for param in fragment_params]
     duck.execute(f"INSERT INTO {RESULTS} {text}", params)
+    duck.execute(f"INSERT INTO {MATCHES} SELECT * FROM {RESULTS} WHERE matched")
+    key = _q(subjects.subject_column)
+    duck.execute(
+        f"INSERT INTO {NEAR} SELECT run_id, {key}, {engine.entries_sql('duckdb')} FROM {RESULTS} "
+        f"WHERE NOT matched GROUP BY run_id, {key}"
+    )
     return engine.tallies(
         duck.execute(
             f"SELECT policy_version_id, missed, COUNT(*) FROM {RESULTS} GROUP BY 1, 2"
@@ -256,13 +268,20 @@ def evaluate_batch(
     )
 
 
+def start_batch(duck: duckdb.DuckDBPyConnection) -> None:
+    """Empty the tables a committed batch's results gather in."""
+    duck.execute(f"DELETE FROM {MATCHES}")
+    duck.execute(f"DELETE FROM {NEAR}")
+
+
 def near_select_sql(subjects: Subjects, part: int) -> str:
-    """DuckDB's ``results`` near misses packed into one row per (run, subject): the rows
-    :func:`engine.store_rows` writes in the database (same entries, in ascending order)."""
+    """A batch's near misses packed into one row per (run, subject), in subject order (so that
+    the database's primary key (run, subject, part) takes them in one sweep): the rows
+    :func:`engine.store_rows` writes in the database (same entries)."""
     key = _q(subjects.subject_column)
     return (
-        f"SELECT run_id, {key}, {int(part)} AS part, {engine.entries_sql('duckdb')} AS entries "
-        f"FROM {RESULTS} WHERE NOT matched GROUP BY run_id, {key}"
+        f"SELECT run_id, e AS {key}, {int(part)} AS part, string_agg(entries, ',') AS entries "
+        f"FROM {NEAR} GROUP BY run_id, e ORDER BY e"
     )
 
 
@@ -292,7 +311,7 @@ def write_back(
         else:
             marks = ", ".join("?" for _ in subjects.match_columns)
             insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-            result = duck.execute(f"SELECT {columns} FROM {RESULTS} WHERE matched")
+            result = duck.execute(f"SELECT {columns} FROM {MATCHES}")
             while rows := result.fetchmany(FETCH_ROWS):
                 cursor.executemany(insert, rows)
                 written += len(rows)
@@ -316,8 +335,7 @@ def export(
     matches = os.path.join(folder, f"{name}-matches.csv")
     nears = os.path.join(folder, f"{name}-near.csv")
     duck.execute(
-        f"COPY (SELECT {columns} FROM {RESULTS} WHERE matched) TO {_literal(matches)} "
-        "(FORMAT csv, HEADER false)"
+        f"COPY (SELECT {columns} FROM {MATCHES}) TO {_literal(matches)} (FORMAT csv, HEADER false)"
     )
     duck.execute(
         f"COPY ({near_select_sql(subjects, part)}) TO {_literal(nears)} (FORMAT csv, HEADER false)"
@@ -348,7 +366,7 @@ def copy_in(paths: tuple[str, str], subjects: Subjects) -> int:
 
 def _packable(duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]) -> bool:
     """Whether every row's subject id and two masks fit one signed 64-bit integer."""
-    largest = duck.execute(f"SELECT MAX({_q(subjects.subject_column)}) FROM {RESULTS}").fetchone()
+    largest = duck.execute(f"SELECT MAX({_q(subjects.subject_column)}) FROM {MATCHES}").fetchone()
     bits = 2 * max(sizes.values())
     return bits <= 2 * PACKED_MAX_CONDITIONS and (largest[0] or 0) < (1 << (63 - bits))
 
@@ -372,8 +390,8 @@ def _write_packed(
     arrays = duck.execute(
         f"SELECT r.run_id, r.policy_version_id, k.size, COUNT(*), '[' || string_agg("
         f"((r.{key} << (2 * k.size)) | (r.held << k.size) | r.unknown)::VARCHAR, ',' "
-        f"ORDER BY r.{key}) || ']' FROM {RESULTS} r JOIN (VALUES {shifts}) k(version, size) "
-        "ON r.policy_version_id = k.version WHERE r.matched GROUP BY 1, 2, 3"
+        f"ORDER BY r.{key}) || ']' FROM {MATCHES} r JOIN (VALUES {shifts}) k(version, size) "
+        "ON r.policy_version_id = k.version GROUP BY 1, 2, 3"
     ).fetchall()
     written = 0
     with connection.cursor() as cursor:
@@ -398,11 +416,13 @@ def _write_packed(
 
 
 def _create_results(duck: duckdb.DuckDBPyConnection, subjects: Subjects) -> None:
-    duck.execute(
-        f"CREATE OR REPLACE TABLE {RESULTS} (run_id BIGINT, policy_version_id BIGINT, "
-        f"{_q(subjects.subject_column)} BIGINT, matched BOOLEAN, held BIGINT, unknown BIGINT, "
-        "missed SMALLINT)"
-    )
+    for table in (RESULTS, MATCHES):
+        duck.execute(
+            f"CREATE OR REPLACE TABLE {table} (run_id BIGINT, policy_version_id BIGINT, "
+            f"{_q(subjects.subject_column)} BIGINT, matched BOOLEAN, held BIGINT, "
+            "unknown BIGINT, missed SMALLINT)"
+        )
+    duck.execute(f"CREATE OR REPLACE TABLE {NEAR} (run_id BIGINT, e BIGINT, entries VARCHAR)")
 
 
 def run_policies(
@@ -448,11 +468,13 @@ def run_policies(
                 )
                 duck.execute(f"DROP TABLE {PORTRAIT}")  # read once; frees its memory
             timings["conditions"] = time.perf_counter() - started
-            step = engine.BATCH_POLICIES
-            for number, start in enumerate(range(0, len(versions), step)):
-                batch = versions[start : start + step]
+            unit = engine.BATCH_POLICIES
+            step = min(STATEMENT_POLICIES, unit)
+            for number, start in enumerate(range(0, len(versions), unit)):
+                batch = versions[start : start + unit]
                 part = batch[0].pk  # tells this batch's near-miss rows from the others'
                 started = time.perf_counter()
+                start_batch(duck)
                 statements = [
                     statement(version)
                     if statement is not None
@@ -470,7 +492,9 @@ def run_policies(
                     for version in batch
                 ]
                 sizes = {version.pk: len(version.conditions) for version in batch}
-                counts = evaluate_batch(duck, statements)
+                counts: dict[int, engine.Tally] = {}
+                for first in range(0, len(statements), step):
+                    counts.update(evaluate_batch(duck, statements[first : first + step], subjects))
                 evaluated = time.perf_counter()
                 timings["evaluate"] += evaluated - started
                 if writers is not None:
