@@ -18,13 +18,17 @@ feeds DuckDB itself.
   like SQLite's REAL). NULL is an unquoted empty field / ``NULL``, an empty string a quoted one.
 * **Conditions**: every distinct condition of the run (1,000 policies share ~415) evaluated once
   per subject into a table of 0/1 columns, held and unknown (:func:`evaluate_conditions`).
-* **Evaluate**: a batch of policies, each summing its conditions' columns
+* **Evaluate**: 50 policies at a time, each summing its conditions' columns
   (:func:`condition_select_sql`), as one ``INSERT … SELECT … UNION ALL …`` into a DuckDB table
-  (one statement so DuckDB's threads share the work even when the table is one row group).
-* **Write back**: PostgreSQL ``COPY … FROM STDIN`` of DuckDB's CSV output, streamed in 1 MB
-  chunks; SQLite ``executemany`` from DuckDB ``fetchmany`` batches. A batch's rows and its
-  policies' progress rows commit in one transaction, so an interrupted run resumes after the last
-  committed batch (:func:`engine.run_full` ``resume=True``), as the database path does per policy.
+  (one statement so DuckDB's threads share the work even when the table is one row group); its
+  matches are kept, its near misses packed per subject (``string_agg``), until the batch of
+  :data:`engine.BATCH_POLICIES` policies is complete.
+* **Write back**: the batch's matches to the match table, its near misses as one row per subject
+  (the statements' packs joined) to the near-miss table: PostgreSQL ``COPY … FROM STDIN`` of
+  DuckDB's CSV output, streamed in 1 MB chunks; SQLite a packed ``json_each`` insert per policy
+  for the matches, ``executemany`` for the near-miss rows. A batch's rows and its policies'
+  progress rows commit in one transaction, so an interrupted run resumes after the last committed
+  batch (:func:`engine.run_full` ``resume=True``), as the database path does.
 """
 
 from __future__ import annotations
@@ -374,14 +378,14 @@ def _packable(duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[i
 def _write_packed(
     duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]
 ) -> int:
-    """SQLite: each policy's rows as one JSON array of integers ``subject << 2k | held << k |
+    """SQLite: each policy's matches as one JSON array of integers ``subject << 2k | held << k |
     unknown`` (k its number of conditions), built by DuckDB and unpacked by SQLite's
     ``json_each`` in one ``INSERT … SELECT``, where ``matched`` and ``missed`` are derived from
     ``held`` exactly as :func:`engine.match_select_sql` derives them.
 
     Why: ``executemany`` costs ~2.4 µs per row in Python objects and bindings, SQLite's own insert
-    ~0.6 µs; packed, a row costs ~0.85 µs CPU in all (measured on 10^6 rows), and the full run
-    writes ~75 rows per enterprise.
+    ~0.6 µs; packed, a row costs ~0.85 µs CPU in all (measured on 10^6 rows; when near misses
+    were rows too, ~75 per enterprise).
     """
     columns = ", ".join(_q(column) for column in subjects.match_columns)
     table = _q(subjects.match_table)

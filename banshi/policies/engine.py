@@ -1,11 +1,14 @@
 """The matching engine: policy conditions compiled to SQL and run as set operations in the database.
 
 One code path for SQLite and PostgreSQL. For one policy version, one ``INSERT … SELECT`` scans the
-portrait table and writes a :class:`~banshi.policies.models.Match` row for every enterprise that
-meets all conditions or misses exactly one, with the bitmask of the conditions that held, the
-bitmask of those that were unknown, and the one that was missed::
+portrait table and writes a row for every enterprise that meets all conditions or misses exactly
+one, with the bitmask of the conditions that held, the bitmask of those that were unknown, and the
+one that was missed, into the session's temporary rows table; :func:`store_rows` then keeps the
+matches as :class:`~banshi.policies.models.Match` rows and packs each enterprise's near misses of
+the batch into one :class:`~banshi.policies.models.NearMiss` row (``version << 6 | missed << 1 |
+unknown`` per entry)::
 
-    INSERT INTO policies_match (run_id, policy_version_id, enterprise_id, matched, held, unknown, missed)
+    INSERT INTO policies_match_rows (run_id, policy_version_id, enterprise_id, matched, held, unknown, missed)
     SELECT 7, 42, s.e, s.h = 7, s.h, s.u, CASE s.h WHEN 6 THEN 0 WHEN 5 THEN 1 WHEN 3 THEN 2 END
     FROM (SELECT p.enterprise_id AS e,
                  (CASE WHEN c0 THEN 1 ELSE 0 END) + (CASE WHEN c1 THEN 2 ELSE 0 END) + … AS h,
@@ -27,14 +30,20 @@ Runs (:class:`~banshi.policies.models.MatchRun`):
   (:mod:`banshi.policies.columnar`, DuckDB fed from the database: each distinct condition of
   the run compiled by the same ``to_sql`` and evaluated once per subject, the same rows; setting
   ``BANSHI_POLICY_FULL_RUN_ENGINE``) or here in the database. Results go under the new run's id
-  beside the previous ones; each policy's rows (a batch of policies' in the columnar engine) and
-  its progress row commit together, so an interrupted run
+  beside the previous ones; a batch of :data:`BATCH_POLICIES` policies' results and their progress
+  rows commit together, so an interrupted run
   leaves every previous result in place and :func:`run_full` with ``resume=True`` carries on with
   the policies not done. At the end one transaction points every policy's ``current_run`` at the
   new run, re-applies the portrait changes that arrived meanwhile, and the old rows are purged.
 * :func:`run_policy` — one policy version (published or changed), the same way, in one transaction.
-* :func:`run_changed_subjects` — the enterprises queued in :class:`PortraitChange`: their rows are
-  rewritten in every policy's current run, in one transaction.
+* :func:`run_changed_subjects` — the enterprises queued in :class:`PortraitChange`: their matches
+  and near-miss rows are rewritten in every policy's current run, and the runs' per-policy counts
+  moved by the difference, in one transaction.
+
+A version's results are those of its ``current_run``: a one-policy run writes its near misses
+under its own run, so a subject's near-miss rows of an older run stay valid for the versions that
+still point at it (:func:`current_near_misses` keeps only those entries), and :func:`purge`
+deletes a run's near-miss rows once no version's results are that run's.
 
 :func:`banshi.policies.explain.explain` evaluates the same ASTs in Python for one enterprise; a
 property test checks that both agree, missing values included.
@@ -870,6 +879,7 @@ def published_in_force(today: date, subject: Subjects = ENTERPRISES):
         )
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("policy")  # each version's subject kind, without a query per version
         .order_by("pk")
     )
 
@@ -1040,7 +1050,7 @@ def _reapply_changes(run: MatchRun, version_ids: list[int]) -> None:
         f"SELECT {subject.id_column} FROM {change_table} WHERE id > %s OR processed_by_id > %s",
         [run.change_mark, run.pk],
     )
-    versions = PolicyVersion.objects.filter(pk__in=version_ids)
+    versions = PolicyVersion.objects.filter(pk__in=version_ids).select_related("policy")
     _rewrite_subjects(
         run.today, [(version, run.pk) for version in versions], subjects, subject=subject
     )
