@@ -3,6 +3,52 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+ENTRY = "(policy_version_id * 64 + missed * 2 + CASE WHEN unknown = 0 THEN 0 ELSE 1 END)"
+
+
+def move_near_misses(apps, schema_editor):
+    """Near misses stored as Match rows before this migration become NearMiss rows (the entries
+    engine.store_rows writes), and their per-policy counts by condition go to MatchRunPolicy, so
+    that results of earlier runs read the same afterwards."""
+    connection = schema_editor.connection
+    if connection.vendor == "sqlite":
+        packed = f"group_concat({ENTRY}, ',')"
+    else:
+        packed = f"string_agg(CAST({ENTRY} AS TEXT), ',')"
+    MatchRunPolicy = apps.get_model("policies", "MatchRunPolicy")
+    PolicyVersion = apps.get_model("policies", "PolicyVersion")
+    sizes = {
+        pk: len(conditions or [])
+        for pk, conditions in PolicyVersion.objects.values_list("pk", "conditions")
+    }
+    pairs = (
+        ("Match", "NearMiss", "enterprise_id"),
+        ("PersonMatch", "PersonNearMiss", "person_id"),
+    )
+    quote = connection.ops.quote_name
+    for match_name, near_name, column in pairs:
+        match = quote(apps.get_model("policies", match_name)._meta.db_table)
+        near = quote(apps.get_model("policies", near_name)._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT run_id, policy_version_id, missed, COUNT(*) FROM {match} "
+                "WHERE NOT matched AND missed IS NOT NULL GROUP BY 1, 2, 3"
+            )
+            counts = {}
+            for run_id, version_id, missed, number in cursor.fetchall():
+                counts.setdefault((run_id, version_id), {})[missed] = number
+            cursor.execute(
+                f"INSERT INTO {near} (run_id, {column}, part, entries) SELECT run_id, {column}, 0, "
+                f"{packed} FROM {match} WHERE NOT matched AND missed IS NOT NULL "
+                f"GROUP BY run_id, {column}"
+            )
+            cursor.execute(f"DELETE FROM {match} WHERE NOT matched")
+        for (run_id, version_id), by_missed in counts.items():
+            size = sizes.get(version_id, 0)
+            MatchRunPolicy.objects.filter(run_id=run_id, policy_version_id=version_id).update(
+                missed_counts=[by_missed.get(index, 0) for index in range(size)]
+            )
+
 
 class Migration(migrations.Migration):
 
@@ -45,4 +91,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '个人差一项结果',
             },
         ),
+        migrations.RunPython(move_near_misses, migrations.RunPython.noop),
     ]
