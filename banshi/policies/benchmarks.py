@@ -8,11 +8,12 @@ What it does, on the database ``DATABASE_URL`` names (use an empty one: ``create
    percent of every attribute missing) and 1,000 policies of 3–8 conditions, bulk-loaded (``COPY``
    on PostgreSQL, ``executemany`` in batches on SQLite) and published through the services (so
    every condition passes the strict check). Data of the same size and seed is reused.
-2. **Ours**: :func:`banshi.policies.engine.run_full` — every policy, matches and near misses with
-   their condition masks written as ``Match`` rows, results switched in at the end.
-3. **Hand-written SQL**: the same rows (same table, same condition order and prefilter, so only the
-   SQL text differs) from SQL written directly for each condition, not through our compiler.
-   Both results are compared row for row.
+2. **Ours**: :func:`banshi.policies.engine.run_full` — every policy, matches written as ``Match``
+   rows and near misses (with the condition missed) packed into one ``NearMiss`` row per
+   enterprise and batch of policies, results switched in at the end.
+3. **Hand-written SQL**: the same results (same tables, same condition order and prefilter, so
+   only the SQL text differs) from SQL written directly for each condition, not through our
+   compiler. Both results are compared: matches row for row, near misses entry by entry.
 4. **Per-subject loop**: :func:`banshi.expr.evaluate` of the same ASTs, subject by subject and policy
    by policy (stopping at a policy's second miss, the loop's best case), over a sample of subjects
    whose portraits are already in memory; extrapolated to ``size``. Its results are compared with
@@ -46,6 +47,9 @@ from banshi.policies.models import (
     Match,
     MatchRun,
     MatchRunPolicy,
+    NearMiss,
+    PersonMatch,
+    PersonNearMiss,
     Policy,
     PolicyVersion,
     PortraitChange,
@@ -59,6 +63,7 @@ LOOP_SAMPLE = 1000
 EXPLAIN_SAMPLE = 100
 BASELINE_RUN = -1  # run id of the hand-written SQL's rows
 BASELINE_TABLE = "policies_match_handwritten"  # same columns and primary key; dropped afterwards
+BASELINE_NEAR_TABLE = "policies_nearmiss_handwritten"  # the near-miss sets of the same
 EXACT_COMPARE_ROWS = 5_000_000  # above this, results are compared by per-policy checksums
 BENCH_DEPARTMENT = "BENCH"
 CODE_PREFIX = "BENCH-"
@@ -120,7 +125,7 @@ def _department():
 
 
 def _clear_results() -> None:
-    tables = [Match, MatchRunPolicy, PortraitChange]
+    tables = [Match, NearMiss, PersonMatch, PersonNearMiss, MatchRunPolicy, PortraitChange]
     PolicyVersion.objects.update(current_run=None)
     if connection.vendor == "postgresql":
         _execute("TRUNCATE " + ", ".join(_table(model) for model in tables))
@@ -266,9 +271,11 @@ def _prepare(size: int, notes: list[str]) -> tuple[float, dt.date]:
 def _handwritten_insert(
     texts: list[str], plan: engine.Plan, run_id: int, version_id: int, postgres: bool
 ) -> str:
-    """The same statement as the engine's, from SQL written by hand for each condition."""
+    """The same statement as the engine's, from SQL written by hand for each condition, into the
+    session's rows table (then stored like ours: :func:`engine.store_rows`)."""
     return (
-        f"INSERT INTO {_q(BASELINE_TABLE)} (run_id, policy_version_id, enterprise_id, matched, held, unknown, missed) "
+        f"INSERT INTO {_q(engine.ENTERPRISES.rows_table)} (run_id, policy_version_id, "
+        "enterprise_id, matched, held, unknown, missed) "
         + _handwritten_select(texts, plan, run_id, version_id, postgres)
     )
 
@@ -335,7 +342,7 @@ def _time_handwritten_columnar(
     ]
     ours = columnar.enterprises()
     subjects = columnar.Subjects(
-        ours.portrait_table, ours.subject_column, ours.columns, BASELINE_TABLE
+        ours.portrait_table, ours.subject_column, ours.columns, BASELINE_TABLE, BASELINE_NEAR_TABLE
     )
     by_version = {version.pk: select for version, select in zip(versions, selects, strict=True)}
     started = time.perf_counter()
@@ -360,34 +367,62 @@ def _time_handwritten(
         for version, conditions in zip(versions, generated, strict=True)
     }
 
-    def one(version: PolicyVersion) -> None:
+    def one(batch: list[PolicyVersion]) -> None:
         with transaction.atomic():
             if postgres:
                 _execute("SET LOCAL synchronous_commit = off")
-            _execute(statements[version.pk])
+            engine.ensure_rows_table()
+            for version in batch:
+                _execute(statements[version.pk])
+            engine.store_rows(
+                part=batch[0].pk, match_table=BASELINE_TABLE, near_table=BASELINE_NEAR_TABLE
+            )
 
+    step = engine.BATCH_POLICIES
+    batches = [versions[i : i + step] for i in range(0, len(versions), step)]
     started = time.perf_counter()
-    engine.in_parallel(versions, one, engine.workers())
+    engine.in_parallel(batches, one, engine.workers())
     return time.perf_counter() - started
 
 
 def _create_baseline_table() -> None:
-    """An empty copy of the Match table (columns, primary key) for the hand-written SQL's rows."""
+    """Empty copies of the Match and NearMiss tables (columns, primary key) for the hand-written
+    SQL's results."""
     _drop_baseline_table()
-    if connection.vendor == "postgresql":
-        _execute(f"CREATE TABLE {_q(BASELINE_TABLE)} (LIKE {_table(Match)} INCLUDING ALL)")
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s",
-            [Match._meta.db_table],
-        )
-        create = cursor.fetchone()[0]
-    _execute(create.replace(f'"{Match._meta.db_table}"', _q(BASELINE_TABLE), 1))
+    for model, name in ((Match, BASELINE_TABLE), (NearMiss, BASELINE_NEAR_TABLE)):
+        if connection.vendor == "postgresql":
+            _execute(f"CREATE TABLE {_q(name)} (LIKE {_table(model)} INCLUDING ALL)")
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s",
+                [model._meta.db_table],
+            )
+            create = cursor.fetchone()[0]
+        _execute(create.replace(f'"{model._meta.db_table}"', _q(name), 1))
 
 
 def _drop_baseline_table() -> None:
-    _execute(f"DROP TABLE IF EXISTS {_q(BASELINE_TABLE)}")
+    for name in (BASELINE_TABLE, BASELINE_NEAR_TABLE):
+        _execute(f"DROP TABLE IF EXISTS {_q(name)}")
+
+
+def _near_miss_digest(table: str, run_id: int | None = None) -> dict[int, tuple[int, int]]:
+    """Per policy version, the number of near misses in a near-miss table and a sum of hashes of
+    (enterprise, entry): equal for equal sets of near misses whatever their rows, parts and
+    order (the in-database baseline batches policies in another order than ours)."""
+    where = f" WHERE run_id = {int(run_id)}" if run_id is not None else ""
+    digest: dict[int, list[int]] = {}
+    mask = (1 << 64) - 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT enterprise_id, entries FROM {table}{where}")
+        while rows := cursor.fetchmany(50_000):
+            for enterprise_id, entries in rows:
+                for value in map(int, entries.split(",")):
+                    item = digest.setdefault(value >> engine.ENTRY_SHIFT, [0, 0])
+                    item[0] += 1
+                    item[1] = (item[1] + hash((enterprise_id, value))) & mask
+    return {version: (count, total) for version, (count, total) in digest.items()}
 
 
 def _time_evaluation(versions: list[PolicyVersion], plans: dict[int, engine.Plan]) -> float:
@@ -406,9 +441,15 @@ def _time_evaluation(versions: list[PolicyVersion], plans: dict[int, engine.Plan
 
 
 def _differences(run_id: int, rows: int) -> tuple[int, str]:
-    """Rows that differ between ours and the hand-written SQL's (0 = identical), and how compared:
-    row by row (``EXCEPT`` both ways) up to a few million rows, else per-policy checksums (count,
-    matches, and sums of enterprise ids, masks and missed indexes)."""
+    """Results that differ between ours and the hand-written SQL's (0 = identical), and how
+    compared: matches row by row (``EXCEPT`` both ways) up to a few million rows, else per-policy
+    checksums (count, and sums of enterprise ids and masks); near misses by per-policy digests of
+    their (enterprise, version, missed condition, unknown) entries (:func:`_near_miss_digest`),
+    each differing policy counting one."""
+    near = [_near_miss_digest(_table(NearMiss), run_id), _near_miss_digest(_q(BASELINE_NEAR_TABLE))]
+    near_differing = sum(
+        1 for pk in set(near[0]) | set(near[1]) if near[0].get(pk) != near[1].get(pk)
+    )
     ours, theirs = _table(Match), _q(BASELINE_TABLE)
     columns = "policy_version_id, enterprise_id, matched, held, unknown, missed"
     if rows <= EXACT_COMPARE_ROWS:
@@ -423,7 +464,7 @@ def _differences(run_id: int, rows: int) -> tuple[int, str]:
                     f"EXCEPT SELECT {columns} FROM {second}) d"
                 )
                 total += cursor.fetchone()[0]
-        return total, "row by row"
+        return total + near_differing, "matches row by row, near misses by per-policy digests"
     sums = (
         "policy_version_id, COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END), "
         "SUM(enterprise_id), SUM(held), SUM(unknown), SUM(COALESCE(missed, -1)), "
@@ -435,7 +476,7 @@ def _differences(run_id: int, rows: int) -> tuple[int, str]:
             cursor.execute(f"SELECT {sums} FROM {source} GROUP BY policy_version_id")
             found.append({row[0]: tuple(int(v or 0) for v in row[1:]) for row in cursor.fetchall()})
     differing = [pk for pk in set(found[0]) | set(found[1]) if found[0].get(pk) != found[1].get(pk)]
-    return len(differing), "per-policy checksums"
+    return len(differing) + near_differing, "per-policy checksums and digests"
 
 
 def _loop(
@@ -494,18 +535,8 @@ def _sample_values(size: int) -> list[dict[str, Any]]:
 
 
 def _database_rows(run_id: int, ids: list[int]) -> dict[tuple[int, int], tuple]:
-    rows = {}
-    for start in range(0, len(ids), 500):
-        for match in Match.objects.filter(
-            run_id=run_id, enterprise_id__in=ids[start : start + 500]
-        ):
-            rows[(match.policy_version_id, match.enterprise_id)] = (
-                bool(match.matched),
-                match.held,
-                match.unknown,
-                match.missed,
-            )
-    return rows
+    """The stored results of the sample, matches and unpacked near misses, as the loop's."""
+    return engine.stored_results(run_id, subject_ids=ids)
 
 
 # ------------------------------------------------------------------------------ increments
@@ -575,7 +606,7 @@ def bench_match(size: int) -> BenchResult:
         prefiltered = sum(1 for plan in plans.values() if plan.prefilter)
         # evaluation alone: the columnar run's own phase, else the same scans summed in the database
         evaluate_s = phases["evaluate"] if columnar_run else _time_evaluation(versions, plans)
-        rows_written = run.matched + run.near_misses
+        near_rows = NearMiss.objects.filter(run_id=run.pk).count()
         _create_baseline_table()
         try:
             # the baseline in the same engine as ours (only the SQL text differs) …
@@ -585,15 +616,16 @@ def bench_match(size: int) -> BenchResult:
             else:
                 handwritten_s = _time_handwritten(versions, generated, plans)
             cpu["handwritten"] = time.process_time() - cpu_started
-            differences, compared = _differences(run.pk, rows_written)
+            differences, compared = _differences(run.pk, run.matched)
             # … and, as an extra figure, hand-written SQL run in the database itself
             in_database_s = None
             if columnar_run:
                 _execute(f"DELETE FROM {_q(BASELINE_TABLE)}")
+                _execute(f"DELETE FROM {_q(BASELINE_NEAR_TABLE)}")
                 cpu_started = time.process_time()
                 in_database_s = _time_handwritten(versions, generated, plans)
                 cpu["handwritten_in_database"] = time.process_time() - cpu_started
-                more, _ = _differences(run.pk, rows_written)
+                more, _ = _differences(run.pk, run.matched)
                 differences += more
         finally:
             _drop_baseline_table()
@@ -637,8 +669,10 @@ def bench_match(size: int) -> BenchResult:
     notes += [
         f"subjects {size:,} × policies {len(versions):,} ({conditions_total / len(versions):.1f} "
         f"conditions on average) = {pairs:,} pairs",
-        f"results: {run.matched:,} matches + {run.near_misses:,} near misses = {rows:,} Match rows "
-        f"({rows / len(versions):,.0f} per policy); {prefiltered} of {len(versions)} policies "
+        f"results: {run.matched:,} matches + {run.near_misses:,} near misses = {rows:,} "
+        f"({rows / len(versions):,.0f} per policy), stored as {run.matched:,} Match rows and "
+        f"{near_rows:,} NearMiss rows (near misses packed per enterprise and batch of "
+        f"{engine.BATCH_POLICIES} policies); {prefiltered} of {len(versions)} policies "
         "narrowed by an index prefilter",
         (
             f"ours: full run {ours_s:.1f} s in DuckDB {duckdb_version} (sampling in the database, "
@@ -717,6 +751,7 @@ def bench_match(size: int) -> BenchResult:
             "ratio_vs_sql": round(ours_per_s / sql_per_s, 3),
             "matches": run.matched,
             "near_misses": run.near_misses,
+            "near_miss_rows": near_rows,
             "incremental_policy_s": round(policy_s, 3),
             "incremental_subject_s": round(subject_s, 3),
             "results_identical": differences == 0 and loop_agrees,

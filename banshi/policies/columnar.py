@@ -18,13 +18,17 @@ feeds DuckDB itself.
   like SQLite's REAL). NULL is an unquoted empty field / ``NULL``, an empty string a quoted one.
 * **Conditions**: every distinct condition of the run (1,000 policies share ~415) evaluated once
   per subject into a table of 0/1 columns, held and unknown (:func:`evaluate_conditions`).
-* **Evaluate**: a batch of policies, each summing its conditions' columns
+* **Evaluate**: 50 policies at a time, each summing its conditions' columns
   (:func:`condition_select_sql`), as one ``INSERT … SELECT … UNION ALL …`` into a DuckDB table
-  (one statement so DuckDB's threads share the work even when the table is one row group).
-* **Write back**: PostgreSQL ``COPY … FROM STDIN`` of DuckDB's CSV output, streamed in 1 MB
-  chunks; SQLite ``executemany`` from DuckDB ``fetchmany`` batches. A batch's rows and its
-  policies' progress rows commit in one transaction, so an interrupted run resumes after the last
-  committed batch (:func:`engine.run_full` ``resume=True``), as the database path does per policy.
+  (one statement so DuckDB's threads share the work even when the table is one row group); its
+  matches are kept, its near misses packed per subject (``string_agg``), until the batch of
+  :data:`engine.BATCH_POLICIES` policies is complete.
+* **Write back**: the batch's matches to the match table, its near misses as one row per subject
+  (the statements' packs joined) to the near-miss table: PostgreSQL ``COPY … FROM STDIN`` of
+  DuckDB's CSV output, streamed in 1 MB chunks; SQLite a packed ``json_each`` insert per policy
+  for the matches, ``executemany`` for the near-miss rows. A batch's rows and its policies'
+  progress rows commit in one transaction, so an interrupted run resumes after the last committed
+  batch (:func:`engine.run_full` ``resume=True``), as the database path does.
 """
 
 from __future__ import annotations
@@ -48,13 +52,16 @@ from banshi.policies.models import (
     Match,
     MatchRun,
     MatchRunPolicy,
+    NearMiss,
     PolicyVersion,
 )
 
 PORTRAIT = "portrait"  # the DuckDB copy of the portrait table
 CONDITIONS = "conditions"  # per subject, the value of every distinct condition of the run
-RESULTS = "results"  # one batch's rows, in the Match table's columns
-BATCH_POLICIES = 50  # policies per DuckDB statement and per committed transaction
+RESULTS = "results"  # one statement's rows, in the Match table's columns
+MATCHES = "matches"  # a committed batch's matches, in the Match table's columns
+NEAR = "near_misses"  # a committed batch's near misses, packed per subject and statement
+STATEMENT_POLICIES = 50  # policies per DuckDB statement (engine.BATCH_POLICIES per commit)
 COPY_CHUNK = 1 << 20  # bytes per write of a PostgreSQL COPY
 FETCH_ROWS = 50_000  # rows per fetchmany/executemany on SQLite
 FEED_ROWS = 20_000  # portrait rows per fetchmany when feeding from SQLite
@@ -79,6 +86,7 @@ class Subjects:
     subject_column: str
     columns: tuple[tuple[str, str], ...]  # (column, DuckDB type), the subject key first
     match_table: str
+    near_table: str  # one row per (run, subject, part): the packed near misses
 
     @property
     def match_columns(self) -> tuple[str, ...]:
@@ -105,7 +113,9 @@ def duckdb_type(field, postgres: bool) -> str | None:
     return None
 
 
-def subjects_of(portrait: type[Model], match: type[Model], subject_column: str) -> Subjects:
+def subjects_of(
+    portrait: type[Model], match: type[Model], subject_column: str, near: type[Model]
+) -> Subjects:
     postgres = connection.vendor == "postgresql"
     key = portrait._meta.pk
     columns = [(key.column, "BIGINT")]
@@ -113,11 +123,17 @@ def subjects_of(portrait: type[Model], match: type[Model], subject_column: str) 
         kind = duckdb_type(field, postgres)
         if field is not key and kind is not None:
             columns.append((field.column, kind))
-    return Subjects(portrait._meta.db_table, subject_column, tuple(columns), match._meta.db_table)
+    return Subjects(
+        portrait._meta.db_table,
+        subject_column,
+        tuple(columns),
+        match._meta.db_table,
+        near._meta.db_table,
+    )
 
 
 def enterprises() -> Subjects:
-    return subjects_of(EnterprisePortrait, Match, "enterprise_id")
+    return subjects_of(EnterprisePortrait, Match, "enterprise_id", NearMiss)
 
 
 def _q(name: str) -> str:
@@ -233,17 +249,44 @@ def condition_select_sql(numbers: list[int], *, run_id: int, version_id: int) ->
 def evaluate_batch(
     duck: duckdb.DuckDBPyConnection,
     statements: list[engine.Fragment],
-) -> dict[int, tuple[int, int]]:
-    """Run a batch's ``SELECT``s into DuckDB's ``results`` (emptied first) as one statement;
-    returns {version id: (matched, near misses)}."""
+    subjects: Subjects,
+) -> dict[int, engine.Tally]:
+    """Run a statement's ``SELECT``s into DuckDB's ``results`` (emptied first) as one
+    statement, then add its matches to ``matches`` and its near misses, packed per subject, to
+    ``near_misses`` (both emptied by :func:`start_batch`); returns per version its matches and
+    near misses by the condition missed."""
     duck.execute(f"DELETE FROM {RESULTS}")
     text = " UNION ALL ".join(f"({sql})" for sql, _ in statements)
     params = [param for _, fragment_params in statements for param in fragment_params]
     duck.execute(f"INSERT INTO {RESULTS} {text}", params)
-    rows = duck.execute(
-        f"SELECT policy_version_id, COUNT(*), COUNT_IF(matched) FROM {RESULTS} GROUP BY 1"
-    ).fetchall()
-    return {version: (matched, total - matched) for version, total, matched in rows}
+    duck.execute(f"INSERT INTO {MATCHES} SELECT * FROM {RESULTS} WHERE matched")
+    key = _q(subjects.subject_column)
+    duck.execute(
+        f"INSERT INTO {NEAR} SELECT run_id, {key}, {engine.entries_sql('duckdb')} FROM {RESULTS} "
+        f"WHERE NOT matched GROUP BY run_id, {key}"
+    )
+    return engine.tallies(
+        duck.execute(
+            f"SELECT policy_version_id, missed, COUNT(*) FROM {RESULTS} GROUP BY 1, 2"
+        ).fetchall()
+    )
+
+
+def start_batch(duck: duckdb.DuckDBPyConnection) -> None:
+    """Empty the tables a committed batch's results gather in."""
+    duck.execute(f"DELETE FROM {MATCHES}")
+    duck.execute(f"DELETE FROM {NEAR}")
+
+
+def near_select_sql(subjects: Subjects, part: int) -> str:
+    """A batch's near misses packed into one row per (run, subject), in subject order (so that
+    the database's primary key (run, subject, part) takes them in one sweep): the rows
+    :func:`engine.store_rows` writes in the database (same entries)."""
+    key = _q(subjects.subject_column)
+    return (
+        f"SELECT run_id, e AS {key}, {int(part)} AS part, string_agg(entries, ',') AS entries "
+        f"FROM {NEAR} GROUP BY run_id, e ORDER BY e"
+    )
 
 
 def write_back(
@@ -251,57 +294,83 @@ def write_back(
     subjects: Subjects,
     folder: str,
     sizes: dict[int, int] | None = None,
+    part: int = 0,
 ) -> int:
-    """Append DuckDB's ``results`` to the database's match table (caller's transaction).
+    """Append DuckDB's ``results`` to the database (caller's transaction): the matches to the
+    match table, the near misses packed into one row per subject (:func:`near_select_sql`) to
+    the near-miss table; returns the rows written.
 
-    ``sizes`` (version id → number of conditions) lets SQLite take each policy's rows as one
+    ``sizes`` (version id → number of conditions) lets SQLite take each policy's matches as one
     packed JSON array (:func:`_write_packed`) instead of a Python tuple per row.
     """
+    if connection.vendor == "postgresql":
+        paths = export(duck, subjects, folder, "results", part)
+        return copy_in(paths, subjects)
     columns = ", ".join(_q(column) for column in subjects.match_columns)
     table = _q(subjects.match_table)
     written = 0
-    if connection.vendor == "sqlite" and sizes and _packable(duck, subjects, sizes):
-        return _write_packed(duck, subjects, sizes)
-    if connection.vendor == "postgresql":
-        path = export(duck, subjects, os.path.join(folder, "results.csv"))
-        copy_in(path, subjects)
-        return duck.execute(f"SELECT COUNT(*) FROM {RESULTS}").fetchone()[0]
     with connection.cursor() as cursor:
-        marks = ", ".join("?" for _ in subjects.match_columns)
-        insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-        result = duck.execute(f"SELECT {columns} FROM {RESULTS}")
+        if sizes and _packable(duck, subjects, sizes):
+            written += _write_packed(duck, subjects, sizes)
+        else:
+            marks = ", ".join("?" for _ in subjects.match_columns)
+            insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+            result = duck.execute(f"SELECT {columns} FROM {MATCHES}")
+            while rows := result.fetchmany(FETCH_ROWS):
+                cursor.executemany(insert, rows)
+                written += len(rows)
+        insert = (
+            f"INSERT INTO {_q(subjects.near_table)} (run_id, {_q(subjects.subject_column)}, "
+            "part, entries) VALUES (?, ?, ?, ?)"
+        )
+        result = duck.execute(near_select_sql(subjects, part))
         while rows := result.fetchmany(FETCH_ROWS):
             cursor.executemany(insert, rows)
             written += len(rows)
     return written
 
 
-def export(duck: duckdb.DuckDBPyConnection, subjects: Subjects, path: str) -> str:
-    """DuckDB's ``results`` as a CSV file in the match table's columns (for PostgreSQL)."""
+def export(
+    duck: duckdb.DuckDBPyConnection, subjects: Subjects, folder: str, name: str, part: int
+) -> tuple[str, str]:
+    """DuckDB's ``results`` as two CSV files (for PostgreSQL): the matches in the match table's
+    columns, the packed near misses in the near-miss table's."""
     columns = ", ".join(_q(column) for column in subjects.match_columns)
+    matches = os.path.join(folder, f"{name}-matches.csv")
+    nears = os.path.join(folder, f"{name}-near.csv")
     duck.execute(
-        f"COPY (SELECT {columns} FROM {RESULTS}) TO {_literal(path)} (FORMAT csv, HEADER false)"
+        f"COPY (SELECT {columns} FROM {MATCHES}) TO {_literal(matches)} (FORMAT csv, HEADER false)"
     )
-    return path
+    duck.execute(
+        f"COPY ({near_select_sql(subjects, part)}) TO {_literal(nears)} (FORMAT csv, HEADER false)"
+    )
+    return matches, nears
 
 
-def copy_in(path: str, subjects: Subjects) -> None:
-    """PostgreSQL ``COPY … FROM STDIN`` of an exported file, in chunks; the file is removed."""
-    columns = ", ".join(_q(column) for column in subjects.match_columns)
-    query = f"COPY {_q(subjects.match_table)} ({columns}) FROM STDIN (FORMAT csv)"
-    with (
-        connection.cursor() as cursor,
-        open(path, "rb") as source,
-        cursor.cursor.copy(query) as copy,
-    ):
-        while chunk := source.read(COPY_CHUNK):
-            copy.write(chunk)
-    os.remove(path)
+def copy_in(paths: tuple[str, str], subjects: Subjects) -> int:
+    """PostgreSQL ``COPY … FROM STDIN`` of the exported files, in chunks; the files are removed.
+    Returns the rows copied."""
+    matches, nears = paths
+    key = _q(subjects.subject_column)
+    targets = (
+        (matches, _q(subjects.match_table), ", ".join(_q(c) for c in subjects.match_columns)),
+        (nears, _q(subjects.near_table), f"run_id, {key}, part, entries"),
+    )
+    copied = 0
+    with connection.cursor() as cursor:
+        for path, table, columns in targets:
+            query = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
+            with open(path, "rb") as source, cursor.cursor.copy(query) as copy:
+                while chunk := source.read(COPY_CHUNK):
+                    copy.write(chunk)
+            copied += max(0, cursor.rowcount)
+            os.remove(path)
+    return copied
 
 
 def _packable(duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]) -> bool:
     """Whether every row's subject id and two masks fit one signed 64-bit integer."""
-    largest = duck.execute(f"SELECT MAX({_q(subjects.subject_column)}) FROM {RESULTS}").fetchone()
+    largest = duck.execute(f"SELECT MAX({_q(subjects.subject_column)}) FROM {MATCHES}").fetchone()
     bits = 2 * max(sizes.values())
     return bits <= 2 * PACKED_MAX_CONDITIONS and (largest[0] or 0) < (1 << (63 - bits))
 
@@ -309,14 +378,14 @@ def _packable(duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[i
 def _write_packed(
     duck: duckdb.DuckDBPyConnection, subjects: Subjects, sizes: dict[int, int]
 ) -> int:
-    """SQLite: each policy's rows as one JSON array of integers ``subject << 2k | held << k |
+    """SQLite: each policy's matches as one JSON array of integers ``subject << 2k | held << k |
     unknown`` (k its number of conditions), built by DuckDB and unpacked by SQLite's
     ``json_each`` in one ``INSERT … SELECT``, where ``matched`` and ``missed`` are derived from
     ``held`` exactly as :func:`engine.match_select_sql` derives them.
 
     Why: ``executemany`` costs ~2.4 µs per row in Python objects and bindings, SQLite's own insert
-    ~0.6 µs; packed, a row costs ~0.85 µs CPU in all (measured on 10^6 rows), and the full run
-    writes ~75 rows per enterprise.
+    ~0.6 µs; packed, a row costs ~0.85 µs CPU in all (measured on 10^6 rows; when near misses
+    were rows too, ~75 per enterprise).
     """
     columns = ", ".join(_q(column) for column in subjects.match_columns)
     table = _q(subjects.match_table)
@@ -325,7 +394,7 @@ def _write_packed(
     arrays = duck.execute(
         f"SELECT r.run_id, r.policy_version_id, k.size, COUNT(*), '[' || string_agg("
         f"((r.{key} << (2 * k.size)) | (r.held << k.size) | r.unknown)::VARCHAR, ',' "
-        f"ORDER BY r.{key}) || ']' FROM {RESULTS} r JOIN (VALUES {shifts}) k(version, size) "
+        f"ORDER BY r.{key}) || ']' FROM {MATCHES} r JOIN (VALUES {shifts}) k(version, size) "
         "ON r.policy_version_id = k.version GROUP BY 1, 2, 3"
     ).fetchall()
     written = 0
@@ -351,11 +420,13 @@ def _write_packed(
 
 
 def _create_results(duck: duckdb.DuckDBPyConnection, subjects: Subjects) -> None:
-    duck.execute(
-        f"CREATE OR REPLACE TABLE {RESULTS} (run_id BIGINT, policy_version_id BIGINT, "
-        f"{_q(subjects.subject_column)} BIGINT, matched BOOLEAN, held BIGINT, unknown BIGINT, "
-        "missed SMALLINT)"
-    )
+    for table in (RESULTS, MATCHES):
+        duck.execute(
+            f"CREATE OR REPLACE TABLE {table} (run_id BIGINT, policy_version_id BIGINT, "
+            f"{_q(subjects.subject_column)} BIGINT, matched BOOLEAN, held BIGINT, "
+            "unknown BIGINT, missed SMALLINT)"
+        )
+    duck.execute(f"CREATE OR REPLACE TABLE {NEAR} (run_id BIGINT, e BIGINT, entries VARCHAR)")
 
 
 def run_policies(
@@ -401,9 +472,13 @@ def run_policies(
                 )
                 duck.execute(f"DROP TABLE {PORTRAIT}")  # read once; frees its memory
             timings["conditions"] = time.perf_counter() - started
-            for number, start in enumerate(range(0, len(versions), BATCH_POLICIES)):
-                batch = versions[start : start + BATCH_POLICIES]
+            unit = engine.BATCH_POLICIES
+            step = min(STATEMENT_POLICIES, unit)
+            for number, start in enumerate(range(0, len(versions), unit)):
+                batch = versions[start : start + unit]
+                part = batch[0].pk  # tells this batch's near-miss rows from the others'
                 started = time.perf_counter()
+                start_batch(duck)
                 statements = [
                     statement(version)
                     if statement is not None
@@ -421,19 +496,21 @@ def run_policies(
                     for version in batch
                 ]
                 sizes = {version.pk: len(version.conditions) for version in batch}
-                counts = evaluate_batch(duck, statements)
+                counts: dict[int, engine.Tally] = {}
+                for first in range(0, len(statements), step):
+                    counts.update(evaluate_batch(duck, statements[first : first + step], subjects))
                 evaluated = time.perf_counter()
                 timings["evaluate"] += evaluated - started
                 if writers is not None:
-                    path = export(duck, subjects, os.path.join(folder, f"batch-{number}.csv"))
+                    paths = export(duck, subjects, folder, f"batch-{number}", part)
                     writers.submit(
-                        lambda path=path, batch=batch, counts=counts, started=started: _commit(
+                        lambda paths=paths, batch=batch, counts=counts, started=started: _commit(
                             run,
                             batch,
                             counts,
                             started,
                             on_policy_done,
-                            lambda: copy_in(path, subjects),
+                            lambda: copy_in(paths, subjects),
                         )
                     )
                     timings["write"] += time.perf_counter() - evaluated
@@ -444,7 +521,7 @@ def run_policies(
                     counts,
                     started,
                     on_policy_done,
-                    lambda sizes=sizes: write_back(duck, subjects, folder, sizes),
+                    lambda sizes=sizes, part=part: write_back(duck, subjects, folder, sizes, part),
                 )
                 timings["write"] += time.perf_counter() - evaluated
                 last_timings.update(timings)
@@ -462,7 +539,7 @@ def run_policies(
 def _commit(
     run: MatchRun | None,
     batch: list[PolicyVersion],
-    counts: dict[int, tuple[int, int]],
+    counts: dict[int, engine.Tally],
     started: float,
     on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None,
     write: Callable[[], object],
@@ -475,14 +552,7 @@ def _commit(
             return
         seconds = (time.perf_counter() - started) / len(batch)
         MatchRunPolicy.objects.bulk_create(
-            MatchRunPolicy(
-                run=run,
-                policy_version=version,
-                matched=counts.get(version.pk, (0, 0))[0],
-                near_misses=counts.get(version.pk, (0, 0))[1],
-                seconds=seconds,
-            )
-            for version in batch
+            engine.progress_row(run, version, counts.get(version.pk), seconds) for version in batch
         )
     MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
     if on_policy_done is not None:

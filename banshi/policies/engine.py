@@ -1,11 +1,14 @@
 """The matching engine: policy conditions compiled to SQL and run as set operations in the database.
 
 One code path for SQLite and PostgreSQL. For one policy version, one ``INSERT … SELECT`` scans the
-portrait table and writes a :class:`~banshi.policies.models.Match` row for every enterprise that
-meets all conditions or misses exactly one, with the bitmask of the conditions that held, the
-bitmask of those that were unknown, and the one that was missed::
+portrait table and writes a row for every enterprise that meets all conditions or misses exactly
+one, with the bitmask of the conditions that held, the bitmask of those that were unknown, and the
+one that was missed, into the session's temporary rows table; :func:`store_rows` then keeps the
+matches as :class:`~banshi.policies.models.Match` rows and packs each enterprise's near misses of
+the batch into one :class:`~banshi.policies.models.NearMiss` row (``version << 6 | missed << 1 |
+unknown`` per entry)::
 
-    INSERT INTO policies_match (run_id, policy_version_id, enterprise_id, matched, held, unknown, missed)
+    INSERT INTO policies_match_rows (run_id, policy_version_id, enterprise_id, matched, held, unknown, missed)
     SELECT 7, 42, s.e, s.h = 7, s.h, s.u, CASE s.h WHEN 6 THEN 0 WHEN 5 THEN 1 WHEN 3 THEN 2 END
     FROM (SELECT p.enterprise_id AS e,
                  (CASE WHEN c0 THEN 1 ELSE 0 END) + (CASE WHEN c1 THEN 2 ELSE 0 END) + … AS h,
@@ -27,14 +30,20 @@ Runs (:class:`~banshi.policies.models.MatchRun`):
   (:mod:`banshi.policies.columnar`, DuckDB fed from the database: each distinct condition of
   the run compiled by the same ``to_sql`` and evaluated once per subject, the same rows; setting
   ``BANSHI_POLICY_FULL_RUN_ENGINE``) or here in the database. Results go under the new run's id
-  beside the previous ones; each policy's rows (a batch of policies' in the columnar engine) and
-  its progress row commit together, so an interrupted run
+  beside the previous ones; a batch of :data:`BATCH_POLICIES` policies' results and their progress
+  rows commit together, so an interrupted run
   leaves every previous result in place and :func:`run_full` with ``resume=True`` carries on with
   the policies not done. At the end one transaction points every policy's ``current_run`` at the
   new run, re-applies the portrait changes that arrived meanwhile, and the old rows are purged.
 * :func:`run_policy` — one policy version (published or changed), the same way, in one transaction.
-* :func:`run_changed_subjects` — the enterprises queued in :class:`PortraitChange`: their rows are
-  rewritten in every policy's current run, in one transaction.
+* :func:`run_changed_subjects` — the enterprises queued in :class:`PortraitChange`: their matches
+  and near-miss rows are rewritten in every policy's current run, and the runs' per-policy counts
+  moved by the difference, in one transaction.
+
+A version's results are those of its ``current_run``: a one-policy run writes its near misses
+under its own run, so a subject's near-miss rows of an older run stay valid for the versions that
+still point at it (:func:`current_near_misses` keeps only those entries), and :func:`purge`
+deletes a run's near-miss rows once no version's results are that run's.
 
 :func:`banshi.policies.explain.explain` evaluates the same ASTs in Python for one enterprise; a
 property test checks that both agree, missing values included.
@@ -53,7 +62,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -69,7 +78,9 @@ from banshi.policies.models import (
     Match,
     MatchRun,
     MatchRunPolicy,
+    NearMiss,
     PersonMatch,
+    PersonNearMiss,
     PersonPortrait,
     PersonPortraitChange,
     PolicyVersion,
@@ -87,6 +98,10 @@ STALE_AFTER = timedelta(minutes=15)  # a running full run silent this long count
 SAMPLE_TABLE = "policies_match_sample"
 RATE_COLUMNS = 400  # sums per sampling query
 HEARTBEAT_EVERY = 5.0  # seconds between a full run's heartbeats (well under STALE_AFTER)
+# policies per committed transaction of a full run (both engines), and so per near-miss row of
+# a subject: 200 writes ~5 near-miss rows per subject for 1,000 policies (50 wrote ~18, and
+# PostgreSQL's inserts of those rows cost more than the evaluation saved)
+BATCH_POLICIES = 200
 
 
 class MatchBusy(RuntimeError):
@@ -104,6 +119,7 @@ class Subjects:
     match: type  # Match / PersonMatch (run_id, policy_version_id, <id_column>, …)
     change: type  # PortraitChange / PersonPortraitChange (<subject>, changed_at, processed_by)
     id_column: str  # "enterprise_id" / "person_id"
+    near: type  # NearMiss / PersonNearMiss (run_id, <id_column>, part, entries)
 
     @property
     def registry(self) -> Registry:
@@ -122,16 +138,31 @@ class Subjects:
         return self.change._meta.db_table
 
     @property
+    def near_table(self) -> str:
+        return self.near._meta.db_table
+
+    @property
+    def rows_table(self) -> str:
+        """The session's temporary table a batch's rows go through before they are split into
+        matches and near-miss sets (:func:`store_rows`)."""
+        return f"{self.match_table}_rows"
+
+    @property
     def field(self) -> str:
         """The ORM name of the subject foreign key (``enterprise`` / ``person``)."""
         return self.id_column.removesuffix("_id")
 
 
 ENTERPRISES = Subjects(
-    SubjectKind.ENTERPRISE, EnterprisePortrait, Match, PortraitChange, "enterprise_id"
+    SubjectKind.ENTERPRISE, EnterprisePortrait, Match, PortraitChange, "enterprise_id", NearMiss
 )
 PERSONS = Subjects(
-    SubjectKind.PERSON, PersonPortrait, PersonMatch, PersonPortraitChange, "person_id"
+    SubjectKind.PERSON,
+    PersonPortrait,
+    PersonMatch,
+    PersonPortraitChange,
+    "person_id",
+    PersonNearMiss,
 )
 SUBJECTS = {ENTERPRISES.kind: ENTERPRISES, PERSONS.kind: PERSONS}
 
@@ -407,6 +438,189 @@ def count(
     return Counts(total, matched, near, per_condition)
 
 
+# ------------------------------------------------------------------------------ storing
+# A near-miss entry: version << 6 | missed << 1 | unknown (missed < MAX_CONDITIONS <= 32).
+ENTRY_SHIFT = 6
+
+
+def entry_sql() -> str:
+    """A near-miss row's entry as an SQL integer (the same text in SQLite, PostgreSQL, DuckDB)."""
+    return "(policy_version_id * 64 + missed * 2 + CASE WHEN unknown = 0 THEN 0 ELSE 1 END)"
+
+
+def entries_sql(sql_dialect: str | None = None) -> str:
+    """The aggregate packing a subject's entries into one text, in no particular order (readers
+    and comparisons do not depend on it: an ``ORDER BY`` inside DuckDB's ``string_agg`` cost
+    ~0.45 s CPU per batch of 50 policies at 10^5 subjects, 5× the aggregate itself)."""
+    chosen = sql_dialect or dialect()
+    entry = entry_sql()
+    if chosen == "sqlite":
+        return f"group_concat({entry}, ',')"
+    text = "VARCHAR" if chosen == "duckdb" else "TEXT"
+    return f"string_agg(CAST({entry} AS {text}), ',')"
+
+
+def decode_entries(entries: str) -> list[tuple[int, int, bool]]:
+    """``entries`` of a near-miss row → (version id, missed condition index, unknown) each."""
+    mask = (1 << ENTRY_SHIFT) - 1
+    return [
+        (value >> ENTRY_SHIFT, (value & mask) >> 1, bool(value & 1))
+        for value in map(int, entries.split(","))
+    ]
+
+
+def encode_entries(items: Iterable[tuple[int, int, bool]]) -> str:
+    """The inverse of :func:`decode_entries` (entries in ascending order)."""
+    return ",".join(
+        str(value)
+        for value in sorted(
+            (version << ENTRY_SHIFT) | (missed << 1) | int(unknown)
+            for version, missed, unknown in items
+        )
+    )
+
+
+def near_miss_masks(size: int, missed: int, unknown: bool) -> tuple[int, int]:
+    """The ``held`` and ``unknown`` masks of a near miss: every condition but the missed one
+    held (so none of them was unknown)."""
+    return ((1 << size) - 1) ^ (1 << missed), (1 << missed) if unknown else 0
+
+
+@dataclass
+class Tally:
+    """One version's results in a batch: matches, and near misses by the condition missed."""
+
+    matched: int = 0
+    missed: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def near_misses(self) -> int:
+        return sum(self.missed.values())
+
+    def missed_counts(self, size: int) -> list[int]:
+        return [self.missed.get(index, 0) for index in range(size)]
+
+
+def tallies(rows: Iterable[tuple[int, int | None, int]]) -> dict[int, Tally]:
+    """(version, missed — None for a match —, count) rows → a :class:`Tally` per version."""
+    result: dict[int, Tally] = {}
+    for version_id, missed, number in rows:
+        tally = result.setdefault(int(version_id), Tally())
+        if missed is None:
+            tally.matched += int(number)
+        else:
+            tally.missed[int(missed)] = tally.missed.get(int(missed), 0) + int(number)
+    return result
+
+
+def ensure_rows_table(subject: Subjects = ENTERPRISES) -> None:
+    """The session's temporary table of a batch's rows, in the ``Match`` columns."""
+    _execute(
+        (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_quote(subject.rows_table)} (run_id BIGINT, "
+            f"policy_version_id BIGINT, {subject.id_column} BIGINT, matched BOOLEAN, held BIGINT, "
+            "unknown BIGINT, missed SMALLINT)",
+            [],
+        )
+    )
+
+
+def store_rows(
+    subject: Subjects = ENTERPRISES,
+    *,
+    part: int,
+    match_table: str | None = None,
+    near_table: str | None = None,
+) -> dict[int, Tally]:
+    """Split the rows table (:func:`ensure_rows_table`) into the matches and one near-miss row per
+    (run, subject) of this ``part``, empty it, and return what it held per version.
+
+    The in-database counterpart of the columnar engine's write-back (same rows, same entries)."""
+    rows = _quote(subject.rows_table)
+    id_column = subject.id_column
+    columns = f"run_id, policy_version_id, {id_column}, matched, held, unknown, missed"
+    _execute(
+        (
+            f"INSERT INTO {_quote(match_table or subject.match_table)} ({columns}) "
+            f"SELECT {columns} FROM {rows} WHERE matched",
+            [],
+        )
+    )
+    _execute(
+        (
+            f"INSERT INTO {_quote(near_table or subject.near_table)} (run_id, {id_column}, part, "
+            f"entries) SELECT run_id, {id_column}, {int(part)}, {entries_sql()} FROM {rows} "
+            f"WHERE NOT matched GROUP BY run_id, {id_column} ORDER BY {id_column}",
+            [],
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT policy_version_id, missed, COUNT(*) FROM {rows} GROUP BY 1, 2")
+        counted = tallies(cursor.fetchall())
+    _execute((f"DELETE FROM {rows}", []))
+    return counted
+
+
+def stored_results(
+    run_id: int,
+    subject: Subjects = ENTERPRISES,
+    *,
+    version_ids: Iterable[int] | None = None,
+    subject_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int], tuple[bool, int, int, int | None]]:
+    """A run's results as (version, subject) → (matched, held, unknown, missed), near misses
+    unpacked from their sets: the rows the engine's ``SELECT`` produced (tests, the benchmark)."""
+    wanted_versions = set(version_ids) if version_ids is not None else None
+    ids = list(subject_ids) if subject_ids is not None else None
+    chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)] if ids is not None else [None]
+    result: dict[tuple[int, int], tuple[bool, int, int, int | None]] = {}
+    sizes: dict[int, int] = {}
+    for chunk in chunks:
+        matches = subject.match.objects.filter(run_id=run_id)
+        nears = subject.near.objects.filter(run_id=run_id)
+        if chunk is not None:
+            matches = matches.filter(**{f"{subject.id_column}__in": chunk})
+            nears = nears.filter(**{f"{subject.id_column}__in": chunk})
+        if wanted_versions is not None:
+            matches = matches.filter(policy_version_id__in=wanted_versions)
+        for version_id, subject_id, held, unknown in matches.values_list(
+            "policy_version_id", subject.id_column, "held", "unknown"
+        ):
+            result[(version_id, subject_id)] = (True, held, unknown, None)
+        for subject_id, entries in nears.values_list(subject.id_column, "entries"):
+            for version_id, missed, unknown in decode_entries(entries):
+                if wanted_versions is not None and version_id not in wanted_versions:
+                    continue
+                if version_id not in sizes:
+                    version = PolicyVersion.objects.only("conditions").get(pk=version_id)
+                    sizes[version_id] = len(version.conditions)
+                held_mask, unknown_mask = near_miss_masks(sizes[version_id], missed, unknown)
+                result[(version_id, subject_id)] = (False, held_mask, unknown_mask, missed)
+    return result
+
+
+def current_near_misses(
+    subject: Subjects, subject_id: int, versions: dict[int, PolicyVersion]
+) -> list[tuple[PolicyVersion, int, bool]]:
+    """One subject's near misses among ``versions`` (by id) in each version's current results:
+    (version, missed condition, unknown). Reads the subject's rows of the runs some version
+    points at (a few probes of the primary key) and keeps each entry whose version's
+    ``current_run`` is the row's run (a run superseded for one policy still holds the others')."""
+    runs = {version.current_run_id for version in versions.values() if version.current_run_id}
+    found: list[tuple[PolicyVersion, int, bool]] = []
+    if not runs:
+        return found
+    rows = subject.near.objects.filter(
+        run_id__in=sorted(runs), **{subject.id_column: subject_id}
+    ).values_list("run_id", "entries")
+    for run_id, entries in rows:
+        for version_id, missed, unknown in decode_entries(entries):
+            version = versions.get(version_id)
+            if version is not None and version.current_run_id == run_id:
+                found.append((version, missed, unknown))
+    return found
+
+
 # ------------------------------------------------------------------------------ planning
 class Sampler:
     """A small sample of the portrait (a temporary table) to estimate how selective conditions are."""
@@ -538,36 +752,46 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _result_counts(
-    run_id: int, version_id: int, subject: Subjects = ENTERPRISES
-) -> tuple[int, int]:
-    table = _quote(subject.match_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END) FROM {table} "
-            "WHERE run_id = %s AND policy_version_id = %s",
-            [run_id, version_id],
-        )
-        total, matched = cursor.fetchone()
-    matched = int(matched or 0)
-    return matched, int(total or 0) - matched
-
-
-def _match_one_policy(run: MatchRun, version: PolicyVersion, plan: Plan) -> MatchRunPolicy:
-    """Write one policy version's rows under ``run`` and its progress row (caller's transaction)."""
+def _match_policies(
+    run: MatchRun, versions: list[PolicyVersion], plans: dict[int, Plan]
+) -> list[MatchRunPolicy]:
+    """Write a batch of policy versions' results under ``run`` and their progress rows (caller's
+    transaction): each version's rows go through the session's rows table, then
+    :func:`store_rows` keeps the matches and packs the near misses into one row per subject."""
     started = time.perf_counter()
     _relaxed_commit()
     subject = subjects_for(run.subject_kind)
-    _execute(insert_sql(plan, run_id=run.pk, version_id=version.pk, subject=subject))
-    matched, near = _result_counts(run.pk, version.pk, subject)
-    progress = MatchRunPolicy.objects.create(
+    ensure_rows_table(subject)
+    for version in versions:
+        _execute(
+            insert_sql(
+                plans[version.pk],
+                run_id=run.pk,
+                version_id=version.pk,
+                subject=subject,
+                target_table=subject.rows_table,
+            )
+        )
+    counted = store_rows(subject, part=versions[0].pk)
+    seconds = (time.perf_counter() - started) / len(versions)
+    return MatchRunPolicy.objects.bulk_create(
+        progress_row(run, version, counted.get(version.pk), seconds) for version in versions
+    )
+
+
+def progress_row(
+    run: MatchRun, version: PolicyVersion, tally: Tally | None, seconds: float
+) -> MatchRunPolicy:
+    """The progress row of one version done, with its counts (the staff pages' summary)."""
+    tally = tally or Tally()
+    return MatchRunPolicy(
         run=run,
         policy_version=version,
-        matched=matched,
-        near_misses=near,
-        seconds=time.perf_counter() - started,
+        matched=tally.matched,
+        near_misses=tally.near_misses,
+        missed_counts=tally.missed_counts(len(version.conditions)),
+        seconds=seconds,
     )
-    return progress
 
 
 def workers() -> int:
@@ -585,14 +809,15 @@ def _run_policies(
     on_policy_done: Callable[[MatchRun, PolicyVersion], None] | None,
     sessions: int,
 ) -> None:
-    """Each policy in its own transaction, on ``sessions`` database connections at once."""
+    """A batch of :data:`BATCH_POLICIES` policies per transaction, on ``sessions`` database
+    connections at once."""
 
     last_beat = [time.monotonic()]
     beat_lock = threading.Lock()
 
-    def one(version: PolicyVersion) -> None:
+    def one(batch: list[PolicyVersion]) -> None:
         with transaction.atomic():
-            _match_one_policy(run, version, plans[version.pk])
+            _match_policies(run, batch, plans)
         # after the commit, so that parallel sessions never wait on the run's row; at most every
         # few seconds (a commit per policy is a disk sync per policy on SQLite)
         with beat_lock:
@@ -602,9 +827,11 @@ def _run_policies(
         if beat:
             MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=clock.now())
         if on_policy_done is not None:
-            on_policy_done(run, version)
+            for version in batch:
+                on_policy_done(run, version)
 
-    in_parallel(versions, one, sessions)
+    batches = [versions[i : i + BATCH_POLICIES] for i in range(0, len(versions), BATCH_POLICIES)]
+    in_parallel(batches, one, sessions)
 
 
 def in_parallel(items: list[Any], work: Callable[[Any], None], sessions: int) -> None:
@@ -652,6 +879,7 @@ def published_in_force(today: date, subject: Subjects = ENTERPRISES):
         )
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("policy")  # each version's subject kind, without a query per version
         .order_by("pk")
     )
 
@@ -741,7 +969,9 @@ def run_full(
                 todo,
                 plans,
                 on_policy_done,
-                subjects=columnar.subjects_of(subject.portrait, subject.match, subject.id_column),
+                subjects=columnar.subjects_of(
+                    subject.portrait, subject.match, subject.id_column, subject.near
+                ),
             )
         else:
             _run_policies(run, todo, plans, on_policy_done, workers())
@@ -820,7 +1050,7 @@ def _reapply_changes(run: MatchRun, version_ids: list[int]) -> None:
         f"SELECT {subject.id_column} FROM {change_table} WHERE id > %s OR processed_by_id > %s",
         [run.change_mark, run.pk],
     )
-    versions = PolicyVersion.objects.filter(pk__in=version_ids)
+    versions = PolicyVersion.objects.filter(pk__in=version_ids).select_related("policy")
     _rewrite_subjects(
         run.today, [(version, run.pk) for version in versions], subjects, subject=subject
     )
@@ -890,29 +1120,62 @@ def _rewrite_subjects(
     *,
     subject: Subjects = ENTERPRISES,
 ) -> tuple[int, int]:
-    """Delete and recompute the rows of the enterprises ``subjects`` selects (a ``SELECT
-    enterprise_id …`` and its parameters) for each (version, run), a few dozen policies per
-    statement; returns (matched, near misses) among the rewritten rows."""
+    """Recompute the results of the enterprises ``subjects`` selects (a ``SELECT enterprise_id …``
+    and its parameters) for each (version, run), a few dozen policies per statement; returns
+    (matched, near misses) among the rewritten results.
+
+    Per run: the subjects' matches of the versions are deleted and rewritten; each subject's
+    near-miss rows of the run are replaced by one row (``part`` 0) holding the new near misses
+    of the versions and the old entries of the run's other versions; the versions' counts in
+    :class:`MatchRunPolicy` move by the difference (the staff pages read them)."""
     match_table = _quote(subject.match_table)
+    near_table = _quote(subject.near_table)
+    rows_table = _quote(subject.rows_table)
     id_column = subject.id_column
     columns = f"run_id, policy_version_id, {id_column}, matched, held, unknown, missed"
     subquery, subquery_params = subjects
     by_run: dict[int, list[PolicyVersion]] = {}
     for version, run_id in targets:
         by_run.setdefault(run_id, []).append(version)
-    matched = rows = 0
+    ensure_rows_table(subject)
+    matched = near = 0
     for run_id, versions in by_run.items():
+        rewritten = {version.pk for version in versions}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {id_column}, entries FROM {near_table} WHERE run_id = %s "
+                f"AND {id_column} IN ({subquery})",
+                [run_id, *subquery_params],
+            )
+            old_sets = cursor.fetchall()
+        before: dict[int, Tally] = {}
+        kept: dict[int, list[tuple[int, int, bool]]] = {}
+        for subject_id, entries in old_sets:
+            for entry in decode_entries(entries):
+                if entry[0] in rewritten:
+                    tally = before.setdefault(entry[0], Tally())
+                    tally.missed[entry[1]] = tally.missed.get(entry[1], 0) + 1
+                else:
+                    kept.setdefault(subject_id, []).append(entry)
+        _execute(
+            (
+                f"DELETE FROM {near_table} WHERE run_id = %s AND {id_column} IN ({subquery})",
+                [run_id, *subquery_params],
+            )
+        )
         for start in range(0, len(versions), SUBJECT_BATCH):
             chunk = versions[start : start + SUBJECT_BATCH]
             ids = ", ".join(str(int(version.pk)) for version in chunk)
-            _execute(
-                (
-                    f"DELETE FROM {match_table} WHERE run_id = %s AND policy_version_id IN ({ids}) "
-                    f"AND {id_column} IN ({subquery})",
+            where = f"WHERE run_id = %s AND policy_version_id IN ({ids}) AND {id_column} IN ({subquery})"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT policy_version_id, COUNT(*) FROM {match_table} {where} GROUP BY 1",
                     [run_id, *subquery_params],
                 )
-            )
-            sql = Sql().add(f"INSERT INTO {match_table} ({columns}) ")
+                for version_id, number in cursor.fetchall():
+                    before.setdefault(int(version_id), Tally()).matched += int(number)
+            _execute((f"DELETE FROM {match_table} {where}", [run_id, *subquery_params]))
+            sql = Sql().add(f"INSERT INTO {rows_table} ({columns}) ")
             for position, version in enumerate(chunk):
                 if position:
                     sql.add(" UNION ALL ")
@@ -927,17 +1190,60 @@ def _rewrite_subjects(
                     )
                 )
             _execute((sql.text, sql.params))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT COUNT(*), SUM(CASE WHEN matched THEN 1 ELSE 0 END) FROM {match_table} "
-                    f"WHERE run_id = %s AND policy_version_id IN ({ids}) "
-                    f"AND {id_column} IN ({subquery})",
-                    [run_id, *subquery_params],
-                )
-                count_rows, count_matched = cursor.fetchone()
-            rows += int(count_rows or 0)
-            matched += int(count_matched or 0)
-    return matched, rows - matched
+        _execute(
+            (
+                f"INSERT INTO {match_table} ({columns}) SELECT {columns} FROM {rows_table} "
+                "WHERE matched",
+                [],
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {id_column}, policy_version_id, missed, unknown FROM {rows_table} "
+                "WHERE NOT matched"
+            )
+            for subject_id, version_id, missed, unknown in cursor.fetchall():
+                kept.setdefault(subject_id, []).append((version_id, missed, bool(unknown)))
+            cursor.execute(
+                f"SELECT policy_version_id, missed, COUNT(*) FROM {rows_table} GROUP BY 1, 2"
+            )
+            after = tallies(cursor.fetchall())
+            cursor.executemany(
+                f"INSERT INTO {near_table} (run_id, {id_column}, part, entries) "
+                "VALUES (%s, %s, 0, %s)",
+                [
+                    (run_id, subject_id, encode_entries(entries))
+                    for subject_id, entries in kept.items()
+                    if entries
+                ],
+            )
+        _execute((f"DELETE FROM {rows_table}", []))
+        for version in versions:
+            old, new = before.get(version.pk, Tally()), after.get(version.pk, Tally())
+            matched += new.matched
+            near += new.near_misses
+            if (old.matched, old.missed) != (new.matched, new.missed):
+                _move_counts(run_id, version, old, new)
+    return matched, near
+
+
+def _move_counts(run_id: int, version: PolicyVersion, old: Tally, new: Tally) -> None:
+    """Apply a rewrite's difference to the (run, version) counts."""
+    progress = (
+        MatchRunPolicy.objects.select_for_update()
+        .filter(run_id=run_id, policy_version=version)
+        .first()
+    )
+    if progress is None:
+        return
+    size = len(version.conditions)
+    counts = list(progress.missed_counts or []) + [0] * size
+    for index in range(size):
+        counts[index] += new.missed.get(index, 0) - old.missed.get(index, 0)
+    progress.missed_counts = [max(0, value) for value in counts[:size]]
+    progress.matched = max(0, progress.matched + new.matched - old.matched)
+    progress.near_misses = max(0, progress.near_misses + new.near_misses - old.near_misses)
+    progress.save(update_fields=["missed_counts", "matched", "near_misses"])
 
 
 def run_policy(version: PolicyVersion, *, today: date | None = None, user=None) -> MatchRun:
@@ -967,7 +1273,7 @@ def run_policy(version: PolicyVersion, *, today: date | None = None, user=None) 
         with Sampler(subject=subject) as sampler:
             plan = plan_for(version, day, sampler)
         with transaction.atomic():
-            progress = _match_one_policy(run, version, plan)
+            progress = _match_policies(run, [version], {version.pk: plan})[0]
             locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
             stale: list[tuple[int, int]] = []
             if locked.current_run_id is None or locked.current_run_id < run.pk:
@@ -976,6 +1282,7 @@ def run_policy(version: PolicyVersion, *, today: date | None = None, user=None) 
                 PolicyVersion.objects.filter(pk=locked.pk).update(current_run=run)
                 version.current_run = run
             _reapply_changes(run, [version.pk])
+            progress.refresh_from_db()
             MatchRun.objects.filter(pk=run.pk).update(
                 status=MatchRun.Status.FINISHED,
                 policies_done=1,
@@ -1070,6 +1377,7 @@ def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
         for kind in SUBJECTS
     }
     done = 0
+    emptied: dict[int, str] = {}  # runs that lost a (run, version) pair here → subject kind
     for progress_id, run_id, version_id, run_status, subject_kind in candidates:
         key = (run_id, version_id)
         if current.get(version_id) == run_id:
@@ -1088,4 +1396,10 @@ def purge(pairs: Iterable[tuple[int, int]] = ()) -> int:
             )
             MatchRunPolicy.objects.filter(pk=progress_id).update(purged_at=clock.now())
         done += 1
+        emptied[run_id] = subject_kind
+    for run_id, subject_kind in emptied.items():
+        # a run's near-miss sets hold all its versions: gone once no version's results are its
+        if not MatchRunPolicy.objects.filter(run_id=run_id, purged_at__isnull=True).exists():
+            near_table = _quote(subjects_for(subject_kind).near_table)
+            _execute((f"DELETE FROM {near_table} WHERE run_id = %s", [run_id]))
     return done

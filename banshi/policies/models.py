@@ -11,10 +11,12 @@
   :mod:`banshi.expr`, each stored as source text plus parsed AST JSON. :class:`PolicyEvent` is the
   history.
 * **Matching**: :class:`MatchRun` records one run; :class:`Match` rows hold, per (run, policy
-  version, enterprise), whether every condition held, the bitmask of conditions that held and of
-  those that were unknown, and for a near miss the one condition that did not hold. A version's
-  ``current_run`` points at the run whose rows are shown, so a new run is written beside the old one
-  and switched in one transaction.
+  version, enterprise), the enterprises that met every condition (the delivery list);
+  :class:`NearMiss` rows hold, per (run, enterprise), every policy of the run the enterprise missed
+  by exactly one condition, with that condition and whether it was unknown, packed into one text
+  (:func:`banshi.policies.engine.decode_entries`); :class:`MatchRunPolicy` keeps the per-policy
+  counts the staff pages show. A version's ``current_run`` points at the run whose rows are shown,
+  so a new run is written beside the old one and switched in one transaction.
 * **Delivery**: :class:`GrantBatch` / :class:`Grant` (免申即享 after the department confirms the list),
   :class:`PolicyOffer` (即申即享: a pre-filled application submitted in one click), :class:`Notice`
   (the in-platform message to the enterprise).
@@ -566,6 +568,10 @@ class MatchRunPolicy(models.Model):
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="+")
     matched = models.PositiveIntegerField("符合条件", default=0)
     near_misses = models.PositiveIntegerField("差一项", default=0)
+    # near misses by the condition missed (index → count, a list as long as the conditions): the
+    # summary the delivery page shows, kept up to date by the changed-subject runs, so that no
+    # page aggregates the near-miss rows
+    missed_counts = models.JSONField("差一项(按未满足条件)", default=list, blank=True)
     seconds = models.FloatField("耗时(秒)", default=0)
     purged_at = models.DateTimeField("结果已清理", null=True, blank=True)
 
@@ -581,8 +587,10 @@ class MatchRunPolicy(models.Model):
 
 
 class MatchRow(models.Model):
-    """The columns of one result row (a match or a near miss), whoever the subject: the run, the
-    policy version, whether every condition held, and the condition bitmasks."""
+    """The columns of one match row, whoever the subject: the run, the policy version, whether
+    every condition held, and the condition bitmasks (a stored match has ``matched`` true, every
+    bit of ``held``, ``unknown`` 0 and ``missed`` NULL: the columns stay so that the rows read the
+    same as the engine's ``SELECT``; near misses are :class:`NearMissRow`)."""
 
     run = models.ForeignKey(
         MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -604,11 +612,9 @@ class MatchRow(models.Model):
 
 
 class Match(MatchRow):
-    """One enterprise against one policy version in one run: met, or missed by exactly one condition.
-
-    ``held`` has bit *i* set when condition *i* is true, ``unknown`` when it is unknown (a value
-    was missing); ``missed`` is the index of the one condition not met by a near miss (NULL when
-    ``matched``). Enterprises that miss two or more conditions get no row.
+    """One enterprise that met every condition of one policy version in one run (the department's
+    delivery list pages through them by primary key). Near misses are :class:`NearMiss` rows;
+    enterprises that miss two or more conditions are stored nowhere.
 
     Written only by the matching engine, in bulk (``INSERT … SELECT``): the primary key
     (run, policy version, enterprise) is the only index, and there are no foreign-key constraints
@@ -652,6 +658,75 @@ class PersonMatch(MatchRow):
 
     def __str__(self) -> str:
         return f"run {self.run_id} pv {self.policy_version_id} person {self.person_id}"
+
+
+class NearMissRow(models.Model):
+    """The columns of a near-miss set, whoever the subject: every policy version of one run that
+    one subject missed by exactly one condition, in one row.
+
+    ``entries`` is a comma-separated list of integers ``version << 6 | missed << 1 | unknown``
+    (``missed`` the condition's index, below :data:`MAX_CONDITIONS`; ``unknown`` 1 when that
+    condition was unknown rather than false); a near miss's ``held`` mask is every other condition
+    and its ``unknown`` mask at most the missed one. ``part`` tells apart the rows one run writes
+    for the same subject: the first version id of the batch of policies that wrote it (0 for a row
+    rewritten by a changed-subject run).
+
+    Why one row per subject and not per (subject, policy): ~90 % of a full run's results are near
+    misses (~68 per enterprise with 1,000 policies); one packed row per subject and batch writes
+    a fraction of the rows, and the only reader that needs them one by one is the subject's own
+    page, which reads its few rows by primary key. Counts per policy are in
+    :class:`MatchRunPolicy`.
+    """
+
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    part = models.BigIntegerField("写入批次", default=0)
+    entries = models.TextField("差一项的政策")
+
+    class Meta:
+        abstract = True
+
+
+class NearMiss(NearMissRow):
+    """One enterprise's near misses in one run (see :class:`NearMissRow`); written only by the
+    engine, in bulk, primary key (run, enterprise, part) and no other index or constraint."""
+
+    pk = models.CompositePrimaryKey("run_id", "enterprise_id", "part")
+    enterprise = models.ForeignKey(
+        "people.Enterprise",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "差一项结果"
+        verbose_name_plural = "差一项结果"
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} ent {self.enterprise_id} part {self.part}"
+
+
+class PersonNearMiss(NearMissRow):
+    """One person's near misses in one run: :class:`NearMiss`'s twin."""
+
+    pk = models.CompositePrimaryKey("run_id", "person_id", "part")
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "个人差一项结果"
+        verbose_name_plural = "个人差一项结果"
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} person {self.person_id} part {self.part}"
 
 
 # ---------------------------------------------------------------------------------- delivery

@@ -9,17 +9,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from banshi.people.models import Person
 from banshi.policies import access
 from banshi.policies.attributes import ANY_BY_CODE, format_value
-from banshi.policies.engine import ENTERPRISES, PERSONS, Subjects, subjects_of
+from banshi.policies.engine import (
+    ENTERPRISES,
+    PERSONS,
+    Subjects,
+    current_near_misses,
+    published_in_force,
+    subjects_of,
+)
 from banshi.policies.explain import Explanation, explain, portrait_values, values_for
 from banshi.policies.models import (
     Grant,
     Match,
     MatchRun,
+    MatchRunPolicy,
     Notice,
     Policy,
     PolicyEvent,
@@ -96,8 +104,9 @@ def describe_conditions(version: PolicyVersion) -> list[dict[str, Any]]:
 @dataclass
 class MineItem:
     version: PolicyVersion
-    match: Match | None = None
+    match: Match | None = None  # the stored match (None for a near miss)
     explanation: Explanation | None = None
+    missed: int | None = None  # a near miss: the index of the condition stored as missed
     grant: Grant | None = None
     offer: PolicyOffer | None = None
 
@@ -130,8 +139,8 @@ def _subject_of(owner) -> Subjects:
 
 
 def current_matches(owner, today: dt.date) -> list:
-    """The enterprise's (or person's) rows in every policy's current results (policies in force
-    only).
+    """The enterprise's (or person's) matches in every policy's current results (policies in
+    force only); its near misses are :func:`nearly_met`.
 
     The join follows each version's ``current_run``, so the database looks the rows up by primary
     key (run, version, enterprise): a thousand probes, not a scan of the result table.
@@ -152,6 +161,20 @@ def current_matches(owner, today: dt.date) -> list:
         )
         .select_related("policy_version", "policy_version__policy", "policy_version__service_item")
     )
+
+
+def nearly_met(owner, today: dt.date) -> list[tuple[PolicyVersion, int, bool]]:
+    """The policies in force the enterprise (or person) missed by exactly one condition in their
+    current results: (version, the condition missed, whether it was unknown), by policy code."""
+    subject = _subject_of(owner)
+    versions = {
+        version.pk: version
+        for version in published_in_force(today, subject)
+        .filter(current_run__isnull=False)
+        .select_related("policy", "service_item")
+    }
+    found = current_near_misses(subject, owner.pk, versions)
+    return sorted(found, key=lambda item: (item[0].policy.code, item[0].pk))
 
 
 def mine_page(
@@ -199,13 +222,15 @@ def mine_page(
             explain(version, values=values, today=today),
             offer=offers.get(version.pk),
         )
-        if match.matched:
-            if version.mode == PolicyMode.AUTO_GRANT:
-                page.waiting.append(item)
-            elif item.offer is None or item.offer.status == PolicyOffer.Status.OFFERED:
-                page.may_apply.append(item)
-        else:
-            page.nearly.append(item)
+        if version.mode == PolicyMode.AUTO_GRANT:
+            page.waiting.append(item)
+        elif item.offer is None or item.offer.status == PolicyOffer.Status.OFFERED:
+            page.may_apply.append(item)
+    for version, missed, _unknown in nearly_met(chosen, today):
+        if version.policy_id in granted_policies:
+            continue
+        explanation = explain(version, values=values, today=today)
+        page.nearly.append(MineItem(version, None, explanation, missed=missed))
     if subject is ENTERPRISES:  # a person's messages are in the platform inbox (/messages/)
         page.notices = list(Notice.objects.filter(enterprise=chosen)[:20])
         page.unread = Notice.objects.filter(enterprise=chosen, read_at__isnull=True).count()
@@ -262,34 +287,35 @@ def staff_policies(user) -> list[dict[str, Any]]:
     return rows
 
 
+def _summary(version: PolicyVersion) -> MatchRunPolicy | None:
+    """The (current run, version) counts the engine keeps (matches, near misses by condition)."""
+    if version.current_run_id is None:
+        return None
+    return MatchRunPolicy.objects.filter(
+        run_id=version.current_run_id, policy_version=version
+    ).first()
+
+
 def result_counts(version: PolicyVersion) -> dict[str, int]:
     """How many met all conditions and how many missed one, in the current results."""
-    if version.current_run_id is None:
+    summary = _summary(version)
+    if summary is None:
         return {"matched": 0, "near": 0}
-    subject = subjects_of(version)
-    rows = subject.match.objects.filter(
-        run_id=version.current_run_id, policy_version=version
-    ).aggregate(total=Count(subject.field), matched=Count(subject.field, filter=Q(matched=True)))
-    total, matched = rows["total"] or 0, rows["matched"] or 0
-    return {"matched": matched, "near": total - matched}
+    return {"matched": summary.matched, "near": summary.near_misses}
 
 
 def missed_breakdown(version: PolicyVersion) -> list[dict[str, Any]]:
     """Near misses by the condition they missed (which clause keeps most enterprises out)."""
-    if version.current_run_id is None:
+    summary = _summary(version)
+    if summary is None:
         return []
-    subject = subjects_of(version)
-    counts = {
-        row["missed"]: row["n"]
-        for row in subject.match.objects.filter(
-            run_id=version.current_run_id, policy_version=version, matched=False
-        )
-        .values("missed")
-        .annotate(n=Count(subject.field))
-        .order_by()
-    }
+    counts = list(summary.missed_counts or [])
     return [
-        {"index": index, "name": condition["name"], "count": counts.get(index, 0)}
+        {
+            "index": index,
+            "name": condition["name"],
+            "count": counts[index] if index < len(counts) else 0,
+        }
         for index, condition in enumerate(version.conditions)
     ]
 

@@ -55,10 +55,7 @@ def varied(make_enterprise):
 
 
 def all_rows(run: MatchRun) -> set[tuple]:
-    return {
-        (m.policy_version_id, m.enterprise_id, bool(m.matched), m.held, m.unknown, m.missed)
-        for m in Match.objects.filter(run_id=run.pk)
-    }
+    return {(*key, *row) for key, row in engine.stored_results(run.pk).items()}
 
 
 def test_the_columnar_run_writes_the_same_rows_as_the_database(varied, make_policy, settings):
@@ -108,7 +105,7 @@ def test_an_interrupted_columnar_run_commits_whole_batches_and_resumes(
     versions = [make_policy(conditions) for conditions in MIXED]
     previous = engine.run_full()
     before = all_rows(previous)
-    monkeypatch.setattr(columnar, "BATCH_POLICIES", 2)
+    monkeypatch.setattr(engine, "BATCH_POLICIES", 2)
 
     class Crash(Exception):
         pass

@@ -27,20 +27,18 @@ THREE = [
 
 def rows(run_or_id, version=None):
     run_id = getattr(run_or_id, "pk", run_or_id)
-    query = Match.objects.filter(run_id=run_id)
-    if version is not None:
-        query = query.filter(policy_version=version)
-    return {m.enterprise_id: (bool(m.matched), m.held, m.unknown, m.missed) for m in query}
+    versions = [version.pk] if version is not None else None
+    stored = engine.stored_results(run_id, version_ids=versions)
+    return {enterprise_id: row for (_, enterprise_id), row in stored.items()}
 
 
 @pytest.fixture(autouse=True, params=["duckdb", "database"])
 def full_run_engine(request, settings, monkeypatch):
     """Every test here runs with both full-run engines: the columnar one (DuckDB) committing one
     policy per batch, so that progress and interruption are per policy as in the database."""
-    from banshi.policies import columnar
 
     settings.BANSHI_POLICY_FULL_RUN_ENGINE = request.param
-    monkeypatch.setattr(columnar, "BATCH_POLICIES", 1)
+    monkeypatch.setattr(engine, "BATCH_POLICIES", 1)
     return request.param
 
 

@@ -27,10 +27,8 @@ AGED = [
 
 
 def _rows(run, version) -> dict[int, tuple]:
-    return {
-        m.person_id: (bool(m.matched), m.held, m.unknown, m.missed)
-        for m in PersonMatch.objects.filter(run=run, policy_version=version)
-    }
+    stored = engine.stored_results(run.pk, engine.PERSONS, version_ids=[version.pk])
+    return {person_id: row for (_, person_id), row in stored.items()}
 
 
 def test_a_person_policy_matches_persons_and_their_near_misses(make_person, make_person_policy):

@@ -36,7 +36,7 @@ from banshi.expr import (
 from banshi.people.models import Enterprise
 from banshi.policies import engine, services
 from banshi.policies.explain import explain
-from banshi.policies.models import EnterprisePortrait, Match
+from banshi.policies.models import EnterprisePortrait
 from banshi.policies.synthetic import fake_uscc
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
@@ -153,10 +153,8 @@ def _create(departments, sources):
 
 
 def _rows(run, version) -> dict[int, tuple]:
-    return {
-        m.enterprise_id: (bool(m.matched), m.held, m.unknown, m.missed)
-        for m in Match.objects.filter(run=run, policy_version=version)
-    }
+    stored = engine.stored_results(run.pk, version_ids=[version.pk])
+    return {enterprise_id: row for (_, enterprise_id), row in stored.items()}
 
 
 @settings(
