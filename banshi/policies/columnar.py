@@ -59,6 +59,7 @@ from banshi.policies.models import (
 PORTRAIT = "portrait"  # the DuckDB copy of the portrait table
 CONDITIONS = "conditions"  # per subject, the value of every distinct condition of the run
 RESULTS = "results"  # one statement's rows, in the Match table's columns
+KEPT = "kept"  # a batch's kept (subject, packed value) pairs (policy_select_sql)
 MATCHES = "matches"  # a committed batch's matches, in the Match table's columns
 NEAR = "near_misses"  # a committed batch's near misses, packed per subject and statement
 STATEMENT_POLICIES = 50  # policies per DuckDB statement (engine.BATCH_POLICIES per commit)
@@ -194,13 +195,14 @@ def evaluate_conditions(
     """Evaluate each distinct condition once per subject into DuckDB's ``conditions`` table, in
     one scan of the portrait; returns {(text, params): condition number}.
 
-    Columns: ``e`` the subject key; per condition ``tN`` 1 when it holds (else 0) and ``nN`` 1
-    when it is unknown (NULL: a missing fact), both UTINYINT without NULLs, so that a policy's
-    masks are plain integer sums (:func:`condition_select_sql`).
+    Columns: ``e`` the subject key; per condition ``dN``, a UTINYINT without NULLs: 0 when it
+    holds, :data:`FALSE_DIGIT` when it is false, :data:`UNKNOWN_DIGIT` when it is unknown (NULL:
+    a missing fact), so that a policy's code is a plain weighted sum (:func:`policy_select_sql`).
 
     Why: 1,000 policies share ~415 distinct conditions (~5,500 uses), and a per-policy statement
     re-evaluates its conditions for every subject; summing precomputed small integers costs a few
-    ns per (subject, policy) pair in DuckDB's vectors (a ``CASE`` per condition cost ~40).
+    ns per (subject, policy) pair in DuckDB's vectors (a ``CASE`` per condition cost ~40). One
+    column per condition (not held and unknown apart) halves the table and the sums.
     """
     numbers: dict[tuple, int] = {}
     values, columns, params = [], [], []
@@ -210,12 +212,12 @@ def evaluate_conditions(
             number = numbers[key] = len(numbers)
             values.append(f", ({text}) AS x{number}")
             columns.append(
-                f", COALESCE(x{number}, FALSE)::UTINYINT AS t{number}, "
-                f"(x{number} IS NULL)::UTINYINT AS n{number}"
+                f", ({FALSE_DIGIT} * (NOT COALESCE(x{number}, FALSE))::UTINYINT "
+                f"+ (x{number} IS NULL)::UTINYINT) AS d{number}"
             )
             params.extend(fragment_params)
     key_column = _q(subjects.columns[0][0])
-    duck.execute(  # each condition evaluated once (inner query), split into its two columns
+    duck.execute(  # each condition evaluated once (inner query), then turned into its digit
         f"CREATE OR REPLACE TABLE {CONDITIONS} AS SELECT e{''.join(columns)} FROM (SELECT "
         f"p.{key_column} AS e{''.join(values)} FROM {PORTRAIT} p)",
         params,
@@ -223,27 +225,96 @@ def evaluate_conditions(
     return numbers
 
 
-def condition_select_sql(numbers: list[int], *, run_id: int, version_id: int) -> str:
-    """One policy's rows read from the ``conditions`` table (its conditions' numbers in the
-    policy's order): the same rows as :func:`engine.match_select_sql` (``held``/``unknown``
-    masks, ``matched`` when all hold, ``missed`` the one condition not held), kept when at most
-    one condition does not hold (a one-condition policy: when it holds). The plan's order and
-    prefilter only make a row-at-a-time scan stop early; here the few columns are summed."""
+# A policy's code for one subject: Σ digit(condition i) × (WEIGHT + i), the digit 0 (held),
+# FALSE_DIGIT or UNKNOWN_DIGIT. Every condition held: 0; exactly condition i missed: FALSE_DIGIT ×
+# (WEIGHT + i) or UNKNOWN_DIGIT × (WEIGHT + i), all distinct and below KEPT_BELOW; two or more
+# missed: at least 2 × FALSE_DIGIT × WEIGHT = KEPT_BELOW (UNKNOWN_DIGIT × (WEIGHT + 29) < 512).
+# A one-condition policy (no near misses) weighs its condition KEPT_BELOW // FALSE_DIGIT.
+FALSE_DIGIT = 2
+UNKNOWN_DIGIT = 3
+WEIGHT = 128
+KEPT_BELOW = 2 * FALSE_DIGIT * WEIGHT
+CODE_BITS = 14  # codes < UNKNOWN_DIGIT × Σ (WEIGHT + i) for i < 30 = 12,825 < 2^14
+SIZE_BITS = 5  # conditions per policy < 2^5 (MAX_CONDITIONS = 30)
+VERSION_SHIFT = CODE_BITS + SIZE_BITS  # a kept pair: version << 19 | size << 14 | code
+
+
+def policy_select_sql(numbers: list[int], *, version_id: int) -> str:
+    """One policy's kept pairs read from the ``conditions`` table (its conditions' numbers in the
+    policy's order): the subjects whose code is below :data:`KEPT_BELOW` (a match or a near miss:
+    the rows of :func:`engine.match_select_sql`), each with ``x = version << 19 | size << 14 |
+    code``, from which :func:`decode_sql` gives the row back.
+
+    Why this shape: one weighted sum of small integers per (subject, policy) pair, the masks
+    decoded once per batch for the kept pairs only; the statement before (``held``, ``unknown``
+    and a count summed apart, ``missed`` a ``CASE``, per policy) cost DuckDB ~2.5× the CPU, most
+    of it planning the larger expressions."""
     size = len(numbers)
-    full = (1 << size) - 1
-    held = " + ".join(f"{1 << i} * t{n}" for i, n in enumerate(numbers)) or "0"
-    unknown = " + ".join(f"{1 << i} * n{n}" for i, n in enumerate(numbers)) or "0"
-    count = " + ".join(f"t{n}" for n in numbers) or "0"
-    if engine.near_miss_allowed(size):
-        missed = "CASE h" + "".join(f" WHEN {full ^ (1 << i)} THEN {i}" for i in range(size))
-        missed += " END"
-        needed = size - 1
-    else:
-        missed, needed = "NULL", size
+    near = engine.near_miss_allowed(size)
+    weight = WEIGHT if near else KEPT_BELOW // FALSE_DIGIT  # one miss is already too many
+    terms = [f"d{n} * {weight + (i if near else 0)}::USMALLINT" for i, n in enumerate(numbers)]
+    constant = (int(version_id) << VERSION_SHIFT) | (size << CODE_BITS)
     return (
-        f"SELECT {int(run_id)}, {int(version_id)}, e, h = {full}, h, u, {missed} FROM (SELECT e, "
-        f"{held} AS h, {unknown} AS u FROM {CONDITIONS} WHERE {count} >= {needed}) s"
+        f"SELECT e, {constant} + c AS x FROM (SELECT e, {' + '.join(terms) or '0'} AS c "
+        f"FROM {CONDITIONS}) WHERE c < {KEPT_BELOW}"
     )
+
+
+def decode_sql(value: str = "x") -> dict[str, str]:
+    """SQL for the parts of a kept pair's ``x``: version, code, ``matched``, the ``full`` mask
+    (a match's ``held``; its ``unknown`` is 0) and a near miss's entry (:func:`engine.entry_sql`:
+    missed condition and unknown bit)."""
+    code = f"({value} & {(1 << CODE_BITS) - 1})"
+    size = f"(({value} >> {CODE_BITS}) & {(1 << SIZE_BITS) - 1})"
+    unknown_from = UNKNOWN_DIGIT * WEIGHT
+    false_from = FALSE_DIGIT * WEIGHT
+    missed_twice = (  # 2 × missed + unknown
+        f"CASE WHEN {code} < {unknown_from} THEN {code} - {false_from} "
+        f"ELSE ({code} - {unknown_from}) // {UNKNOWN_DIGIT} * 2 + 1 END"
+    )
+    return {
+        "version": f"({value} >> {VERSION_SHIFT})",
+        "code": code,
+        "matched": f"({code} = 0)",
+        "full": f"((1 << {size}) - 1)",
+        "entry": f"(({value} >> {VERSION_SHIFT}) * {1 << engine.ENTRY_SHIFT} + {missed_twice})",
+    }
+
+
+def decode_missed(code: int) -> int | None:
+    """A code's missed condition (None for a match), as :func:`decode_sql` reads it."""
+    if code == 0:
+        return None
+    if code < UNKNOWN_DIGIT * WEIGHT:
+        return (code - FALSE_DIGIT * WEIGHT) // FALSE_DIGIT
+    return (code - UNKNOWN_DIGIT * WEIGHT) // UNKNOWN_DIGIT
+
+
+def evaluate_codes(
+    duck: duckdb.DuckDBPyConnection, selects: list[str], run_id: int
+) -> dict[int, engine.Tally]:
+    """Our policies' kept pairs (:func:`policy_select_sql`, :data:`STATEMENT_POLICIES` per
+    ``UNION ALL`` statement) into DuckDB's ``kept`` (emptied first), then its matches into
+    ``matches`` and its near misses, packed per subject, into ``near_misses`` (both emptied by
+    :func:`start_batch`; what :func:`evaluate_batch` fills from other statements). Returns per
+    version its matches and near misses by the condition missed."""
+    duck.execute(f"DELETE FROM {KEPT}")
+    for first in range(0, len(selects), STATEMENT_POLICIES):
+        chunk = selects[first : first + STATEMENT_POLICIES]
+        duck.execute(f"INSERT INTO {KEPT} {' UNION ALL '.join(f'({sql})' for sql in chunk)}")
+    parts = decode_sql()
+    duck.execute(
+        f"INSERT INTO {MATCHES} SELECT {int(run_id)}, {parts['version']}, e, TRUE, "
+        f"{parts['full']}, 0, NULL FROM {KEPT} WHERE {parts['matched']}"
+    )
+    duck.execute(
+        f"INSERT INTO {NEAR} SELECT {int(run_id)}, e, string_agg(CAST({parts['entry']} AS "
+        f"VARCHAR), ',') FROM {KEPT} WHERE NOT {parts['matched']} GROUP BY e"
+    )
+    rows = duck.execute(
+        f"SELECT {parts['version']}, {parts['code']}, COUNT(*) FROM {KEPT} GROUP BY 1, 2"
+    ).fetchall()
+    return engine.tallies((version, decode_missed(code), count) for version, code, count in rows)
 
 
 def evaluate_batch(
@@ -420,6 +491,7 @@ def _write_packed(
 
 
 def _create_results(duck: duckdb.DuckDBPyConnection, subjects: Subjects) -> None:
+    duck.execute(f"CREATE OR REPLACE TABLE {KEPT} (e BIGINT, x BIGINT)")
     for table in (RESULTS, MATCHES):
         duck.execute(
             f"CREATE OR REPLACE TABLE {table} (run_id BIGINT, policy_version_id BIGINT, "
@@ -479,26 +551,23 @@ def run_policies(
                 part = batch[0].pk  # tells this batch's near-miss rows from the others'
                 started = time.perf_counter()
                 start_batch(duck)
-                statements = [
-                    statement(version)
-                    if statement is not None
-                    else (
-                        condition_select_sql(
-                            [
-                                numbers[(text, tuple(params))]
-                                for text, params in fragments[version.pk]
-                            ],
-                            run_id=run.pk,
-                            version_id=version.pk,
-                        ),
-                        [],
-                    )
-                    for version in batch
-                ]
-                sizes = {version.pk: len(version.conditions) for version in batch}
                 counts: dict[int, engine.Tally] = {}
-                for first in range(0, len(statements), step):
-                    counts.update(evaluate_batch(duck, statements[first : first + step], subjects))
+                if statement is None:
+                    selects = [
+                        policy_select_sql(
+                            [numbers[(text, tuple(params))] for text, params in fragments[v.pk]],
+                            version_id=v.pk,
+                        )
+                        for v in batch
+                    ]
+                    counts.update(evaluate_codes(duck, selects, run.pk))
+                else:
+                    statements = [statement(version) for version in batch]
+                    for first in range(0, len(statements), step):
+                        counts.update(
+                            evaluate_batch(duck, statements[first : first + step], subjects)
+                        )
+                sizes = {version.pk: len(version.conditions) for version in batch}
                 evaluated = time.perf_counter()
                 timings["evaluate"] += evaluated - started
                 if writers is not None:

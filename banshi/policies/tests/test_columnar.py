@@ -70,6 +70,32 @@ def test_the_columnar_run_writes_the_same_rows_as_the_database(varied, make_poli
     assert run.status == MatchRun.Status.FINISHED
 
 
+def test_a_policy_of_the_most_conditions_keeps_its_last_condition_missed_or_unknown(
+    varied, make_policy
+):
+    # the largest codes: 30 conditions, 29 that hold when employees is known, the last one
+    # false for some and unknown for one (the database path is not compared: SQLite's parser
+    # overflows on the 30-deep nested CASE)
+    held = [(f"从业人数不是{k}", f"enterprise.employees != {1000 + k}") for k in range(29)]
+    version = make_policy([*held, ("研发占比不低于3%", "enterprise.rd_ratio >= 3.5")])
+    full = (1 << 30) - 1
+    expected = {}
+    for enterprise in varied:
+        portrait = enterprise.portrait
+        if portrait.employees is None:
+            continue  # 29 unknown conditions: no row
+        if portrait.rd_ratio is None:
+            expected[(version.pk, enterprise.pk)] = (False, full ^ (1 << 29), 1 << 29, 29)
+        elif portrait.rd_ratio < Decimal("3.5"):
+            expected[(version.pk, enterprise.pk)] = (False, full ^ (1 << 29), 0, 29)
+        else:
+            expected[(version.pk, enterprise.pk)] = (True, full, 0, None)
+    run = engine.run_full()
+    assert engine.stored_results(run.pk) == expected
+    assert {row[0] for row in expected.values()} == {True, False}
+    assert any(row[2] for row in expected.values())  # the unknown one is among them
+
+
 def test_the_columnar_run_reads_the_portrait_back_exactly(varied, make_policy):
     subjects = columnar.enterprises()
     names = [column for column, _ in subjects.columns]
@@ -166,4 +192,4 @@ def test_shared_conditions_are_evaluated_once_and_give_each_policy_its_own_masks
             duck.close()
     assert len(fragments) == 6
     assert sorted(numbers.values()) == [0, 1, 2, 3]
-    assert width == 1 + 2 * 4  # the subject key, then held and unknown per distinct condition
+    assert width == 1 + 4  # the subject key, then one digit (held, false, unknown) per condition
