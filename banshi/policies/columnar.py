@@ -17,12 +17,15 @@ feeds DuckDB itself.
   file that DuckDB's ``read_csv`` types column by column (DECIMAL like PostgreSQL's NUMERIC; DOUBLE
   like SQLite's REAL). NULL is an unquoted empty field / ``NULL``, an empty string a quoted one.
 * **Conditions**: every distinct condition of the run (1,000 policies share ~415) evaluated once
-  per subject into a table of 0/1 columns, held and unknown (:func:`evaluate_conditions`).
-* **Evaluate**: 50 policies at a time, each summing its conditions' columns
-  (:func:`condition_select_sql`), as one ``INSERT … SELECT … UNION ALL …`` into a DuckDB table
-  (one statement so DuckDB's threads share the work even when the table is one row group); its
-  matches are kept, its near misses packed per subject (``string_agg``), until the batch of
-  :data:`engine.BATCH_POLICIES` policies is complete.
+  per subject into a table of one small integer column per condition, 0 held, 2 false, 3
+  unknown (:func:`evaluate_conditions`).
+* **Evaluate**: per policy, one weighted sum of its conditions' columns, a code that is 0 for a
+  match, tells the one condition missed (and whether it was unknown) for a near miss, and is
+  too large otherwise (:func:`policy_select_sql`); 50 policies per ``INSERT … SELECT … UNION
+  ALL …`` into DuckDB's ``kept`` table of (subject, packed code). Once per batch of
+  :data:`engine.BATCH_POLICIES` policies, the kept pairs are decoded (:func:`decode_sql`): the
+  matches into ``matches``, the near misses packed per subject (``string_agg``) into
+  ``near_misses``, and the per-policy counts.
 * **Write back**: the batch's matches to the match table, its near misses as one row per subject
   (the statements' packs joined) to the near-miss table: PostgreSQL ``COPY … FROM STDIN`` of
   DuckDB's CSV output, streamed in 1 MB chunks; SQLite a packed ``json_each`` insert per policy
@@ -322,8 +325,8 @@ def evaluate_batch(
     statements: list[engine.Fragment],
     subjects: Subjects,
 ) -> dict[int, engine.Tally]:
-    """Run a statement's ``SELECT``s into DuckDB's ``results`` (emptied first) as one
-    statement, then add its matches to ``matches`` and its near misses, packed per subject, to
+    """Run ``SELECT``s in the match table's columns (the benchmark's hand-written statements)
+    into DuckDB's ``results`` (emptied first) as one statement, then add its matches to ``matches`` and its near misses, packed per subject, to
     ``near_misses`` (both emptied by :func:`start_batch`); returns per version its matches and
     near misses by the condition missed."""
     duck.execute(f"DELETE FROM {RESULTS}")
