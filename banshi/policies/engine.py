@@ -268,12 +268,19 @@ def near_miss_allowed(size: int) -> bool:
     return size >= 2
 
 
+# Up to this many conditions the at-most-one-miss test is a nested CASE (no row evaluates more
+# conditions than up to its second miss); beyond, a flat count: SQLite's parser stack (depth 100)
+# overflows on a CASE nested ~20 deep, and a policy may have MAX_CONDITIONS (30).
+NESTED_MISSES_MAX = 12
+
+
 def at_most_one_miss(plan: Plan, sql: Sql, true: str | None = None) -> None:
     """``WHERE`` text keeping the rows where at most one condition is not true.
 
     Nested ``CASE``: the first condition (in selectivity order) that fails switches to a plain
     ``AND`` of the remaining ones, so no row costs more than the conditions up to its second miss.
-    An unknown condition goes to ``ELSE``, like a false one.
+    An unknown condition goes to ``ELSE``, like a false one. Above ``NESTED_MISSES_MAX``
+    conditions, a flat count of the conditions not true.
     """
     order = plan.order
     true = true or _true()
@@ -291,6 +298,16 @@ def at_most_one_miss(plan: Plan, sql: Sql, true: str | None = None) -> None:
 
     if not near_miss_allowed(plan.size):
         chain(order)
+        return
+    if plan.size > NESTED_MISSES_MAX:
+        # flat: the count of conditions not true is at most one (every condition is evaluated;
+        # SQLite's parser overflows on a CASE nested as deep as a long policy)
+        sql.add("(")
+        for position, index in enumerate(order):
+            if position:
+                sql.add(" + ")
+            sql.add("CASE WHEN ").fragment(plan.fragments[index]).add(" THEN 0 ELSE 1 END")
+        sql.add(") <= 1")
         return
 
     def nested(position: int) -> None:
