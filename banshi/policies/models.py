@@ -586,6 +586,15 @@ class MatchRunPolicy(models.Model):
         return f"run {self.run_id} · {self.policy_version_id}"
 
 
+def _bulk_subject_key(to: str) -> models.ForeignKey:
+    """The subject column of an engine-written result table: no constraint, no index of its own
+    (the composite primary key is the table's only index) and no reverse accessor, so tens of
+    millions of rows are written at the speed of one B-tree."""
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+
 class MatchRow(models.Model):
     """The columns of one match row, whoever the subject: the run, the policy version, whether
     every condition held, and the condition bitmasks (a stored match has ``matched`` true, every
@@ -623,13 +632,7 @@ class Match(MatchRow):
     """
 
     pk = models.CompositePrimaryKey("run_id", "policy_version_id", "enterprise_id")
-    enterprise = models.ForeignKey(
-        "people.Enterprise",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    enterprise = _bulk_subject_key("people.Enterprise")
 
     class Meta:
         verbose_name = "匹配结果"
@@ -644,13 +647,7 @@ class PersonMatch(MatchRow):
     columns and composite primary key, written only by the engine in bulk."""
 
     pk = models.CompositePrimaryKey("run_id", "policy_version_id", "person_id")
-    person = models.ForeignKey(
-        "people.Person",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    person = _bulk_subject_key("people.Person")
 
     class Meta:
         verbose_name = "个人匹配结果"
@@ -693,13 +690,7 @@ class NearMiss(NearMissRow):
     engine, in bulk, primary key (run, enterprise, part) and no other index or constraint."""
 
     pk = models.CompositePrimaryKey("run_id", "enterprise_id", "part")
-    enterprise = models.ForeignKey(
-        "people.Enterprise",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    enterprise = _bulk_subject_key("people.Enterprise")
 
     class Meta:
         verbose_name = "差一项结果"
@@ -713,13 +704,7 @@ class PersonNearMiss(NearMissRow):
     """One person's near misses in one run: :class:`NearMiss`'s twin."""
 
     pk = models.CompositePrimaryKey("run_id", "person_id", "part")
-    person = models.ForeignKey(
-        "people.Person",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    person = _bulk_subject_key("people.Person")
 
     class Meta:
         verbose_name = "个人差一项结果"
