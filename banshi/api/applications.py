@@ -313,7 +313,19 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
         if record is None:
             raise
         return _replay(record, fingerprint)
-    return Status(201, application_out(application, draft=draft, fresh=True))
+    return _filed_answer(request, application, draft)
+
+
+def _filed_answer(request, application, draft):
+    """201 with the application just filed, rendered by the API's own renderer WITHOUT ninja
+    validating it again against ``ApplicationOut``: the answer is built from what the engine
+    wrote a moment ago, with every field of the schema in its order, and re-validating 5 cases
+    and 6 events cost about a twentieth of the whole request's CPU. Tests hold it to the schema
+    and to what tracking reads back (``tests/test_create_and_submit.py``)."""
+    from banshi.api.urls import api  # the mounted API (its renderer); imports this module
+
+    answer = {**application_out(application, draft=draft, fresh=True), "draft_detail": None}
+    return api.create_response(request, answer, status=201)
 
 
 @router.patch(

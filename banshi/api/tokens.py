@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from banshi.api.models import ApiToken
 from banshi.core import clock
-from banshi.core.db import row_shape, update_row
+from banshi.core.db import row_shape, statement, update_row
 
 TOKEN_PREFIX = "bsk_"
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -93,8 +93,7 @@ def _token_row(token_hash: str) -> ApiToken | None:
         f"LEFT JOIN {quote(StaffProfile._meta.db_table)} s ON s.{staff_user} = u.{user_pk} "
         f"WHERE t.{quote('token_hash')} = %s AND t.{quote('revoked_at')} IS NULL LIMIT 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash])
+    with statement(sql, [token_hash]) as cursor:
         found = cursor.fetchone()
     if found is None:
         return None

@@ -46,7 +46,7 @@ from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice,
 from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
-from banshi.core.db import insert_rows, row_shape, select_models, update_row
+from banshi.core.db import insert_rows, row_shape, select_models, statement, update_row
 from banshi.datashare import services as datashare_services
 from banshi.expr import ExprError
 from banshi.files.models import StoredFile
@@ -199,8 +199,7 @@ def _legal_representative(enterprise: Enterprise) -> tuple[str, str, str] | None
         f"ON {p(person.pk.name)} = {r('person')} "
         f"WHERE {r('enterprise')} = %s AND {r('kind')} = %s ORDER BY {r(role.pk.name)} LIMIT 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [enterprise.pk, EnterpriseRole.Kind.LEGAL_REPRESENTATIVE.value])
+    with statement(sql, [enterprise.pk, EnterpriseRole.Kind.LEGAL_REPRESENTATIVE.value]) as cursor:
         row = cursor.fetchone()
     return None if row is None else (row[0], row[1], row[2])
 
@@ -335,8 +334,7 @@ def enterprise_by_uscc(owner: Person, uscc: str) -> Enterprise | None:
         "WHERE r.enterprise_id = t.id AND r.person_id = %s) "
         f"FROM {quote(Enterprise._meta.db_table)} t WHERE t.uscc = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [owner.pk, uscc])
+    with statement(sql, [owner.pk, uscc]) as cursor:
         row = cursor.fetchone()
     if row is None:
         return None

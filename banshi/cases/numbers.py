@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import IntegrityError, connection, transaction
 
 from banshi.cases.models import NumberSequence
+from banshi.core.db import statement
 
 
 def next_value(key: str) -> int:
@@ -38,10 +39,8 @@ def _increment(key: str) -> int | None:
         quote("last_value"),
         quote("key"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {value} = {value} + 1 WHERE {column} = %s RETURNING {value}",
-            [key],
-        )
+    with statement(
+        f"UPDATE {table} SET {value} = {value} + 1 WHERE {column} = %s RETURNING {value}", [key]
+    ) as cursor:
         row = cursor.fetchone()
     return None if row is None else int(row[0])

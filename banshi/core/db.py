@@ -3,10 +3,13 @@ submission's hot path (probes and multi-row inserts that skip the ORM's query co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 
 
@@ -19,6 +22,57 @@ def skip_locked(queryset: QuerySet) -> QuerySet:
             return queryset.select_for_update(skip_locked=True, of=("self",))
         return queryset.select_for_update(skip_locked=True)
     return queryset
+
+
+@contextmanager
+def statement(sql: str, params: Sequence[Any]) -> Iterator[Any]:
+    """Run one hand-written statement (``%s`` placeholders, ``%%`` for a literal ``%``) and yield
+    the cursor to read its rows or row count: what ``with connection.cursor() as c:
+    c.execute(sql, params)`` does, for the statements of the hot paths.
+
+    On PostgreSQL with server-side binding (the default, ``banshi.env``) the statement goes
+    through a psycopg ``RawCursor`` with its ``$n`` placeholders numbered here once per statement
+    text: psycopg re-parses the text of every statement with more than 50 parameters (its cache
+    leaves out multi-row inserts on purpose), which cost the submission about a tenth of its
+    CPU. The cursor is Django's wrapper around it, so database errors, execute wrappers and the
+    connection's health check behave as with ``connection.cursor()``; where queries are being
+    logged (``DEBUG``, ``assertNumQueries``) Django's own cursor is used, as it logs them."""
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each `connection.x` is a lookup
+    if db.vendor == "postgresql" and db.features.uses_server_side_binding and not db.queries_logged:
+        db.close_if_health_check_failed()
+        db.ensure_connection()
+        db.validate_thread_sharing()
+        from psycopg import RawCursor
+
+        with db.wrap_database_errors:
+            cursor = db.make_cursor(RawCursor(db.connection))
+        with cursor:
+            cursor.execute(_numbered(sql), params)
+            yield cursor
+        return
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        yield cursor
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+_NUMBERED: dict[str, str] = {}
+_NUMBERED_KEPT = 1024  # distinct statement texts (they repeat: one per shape and row count)
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with ``%s`` numbered ``$1``, ``$2``, … and ``%%`` as ``%`` (PostgreSQL's own
+    placeholders, as a psycopg raw cursor takes them); memoised per text."""
+    found = _NUMBERED.get(sql)
+    if found is None:
+        numbers = itertools.count(1)
+        found = _PLACEHOLDER.sub(
+            lambda match: "%" if match.group() == "%%" else f"${next(numbers)}", sql
+        )
+        if len(_NUMBERED) >= _NUMBERED_KEPT:
+            _NUMBERED.clear()
+        _NUMBERED[sql] = found
+    return found
 
 
 def insert_rows(objs: Sequence[Model]) -> None:
@@ -47,8 +101,7 @@ def insert_rows(objs: Sequence[Model]) -> None:
     params: list[Any] = []
     for obj in objs:
         params.extend(prepare(obj) for prepare in preparers)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with statement(sql, params) as cursor:
         ids = [row_[0] for row_ in cursor.fetchall()]
     for obj, value in zip(objs, ids, strict=True):
         setattr(obj, pk.attname, value)
@@ -126,8 +179,7 @@ def first_id(model: type[Model], **equal: Any) -> Any:
     sql = "SELECT {} FROM {} WHERE {} LIMIT 1".format(
         ops.quote_name(meta.pk.column), ops.quote_name(meta.db_table), " AND ".join(where)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with statement(sql, params) as cursor:
         row = cursor.fetchone()
     return None if row is None else row[0]
 
@@ -149,8 +201,7 @@ def update_row(model: type[Model], pk: Any, **values: Any) -> int:
         field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values.values(), strict=True)
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, meta.pk.get_db_prep_value(pk, connection)])
+    with statement(sql, [*params, meta.pk.get_db_prep_value(pk, connection)]) as cursor:
         return cursor.rowcount
 
 
@@ -214,7 +265,6 @@ def select_models(
     ``%s`` parameters; ``tail`` adds ``ORDER BY`` / ``LIMIT``): one cursor call, no queryset."""
     shape = row_shape(model)
     sql = f"SELECT {shape.columns} FROM {connection.ops.quote_name(model._meta.db_table)} t WHERE {where} {tail}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
+    with statement(sql, list(params)) as cursor:
         rows = cursor.fetchall()
     return [shape.build(row) for row in rows]

@@ -11,7 +11,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from banshi.catalog.models import LicenceType
 from banshi.core import clock
-from banshi.core.db import row_shape
+from banshi.core.db import row_shape, statement
 from banshi.licences.models import HolderCodeType, Licence, LicenceStatus, SigningKey
 from banshi.people.identifiers import mask_id_number, mask_name
 from banshi.people.models import Enterprise, Person
@@ -64,8 +64,7 @@ def valid_licence(
         f"WHERE t.{holder_column} = %s AND lt.code = %s AND {_IN_FORCE_SQL} "
         "ORDER BY t.issued_on DESC, t.id DESC LIMIT 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [holder_id, licence_type_code, *_in_force_params(on)])
+    with statement(sql, [holder_id, licence_type_code, *_in_force_params(on)]) as cursor:
         row = cursor.fetchone()
     if row is None:
         return None
@@ -163,8 +162,7 @@ def held_by(
         f"JOIN {quote(LicenceType._meta.db_table)} lt ON lt.id = t.licence_type_id "
         f"WHERE ({' OR '.join(holders)}) AND {_IN_FORCE_SQL}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *_in_force_params(on or clock.today())])
+    with statement(sql, [*params, *_in_force_params(on or clock.today())]) as cursor:
         return sorted(row[0] for row in cursor.fetchall())
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
+from ninja.responses import NinjaJSONEncoder
 
+from banshi.api.schemas import ApplicationOut, CaseBrief, EventOut
 from banshi.api.tests.conftest import Api
 from banshi.api.tests.helpers import ANSWERS, draft_body
 from banshi.cases.models import Application, ApplicationDraft, CaseEvent, DraftStatus, OutboxMessage
@@ -42,6 +46,17 @@ def test_the_answer_is_what_tracking_reads_back(api):
     tracked = api.get(f"/applications/{response.json()['number']}")
     assert tracked.status_code == 200
     assert tracked.json() == response.json()
+
+
+def test_the_answer_has_exactly_the_schema_fields_in_order_and_validates_unchanged(api):
+    """The create-and-submit answer skips ninja's response validation: it must still be an
+    ``ApplicationOut`` (same fields, same order, nothing the schema would change)."""
+    answer = _file(api)[0].json()
+    assert list(answer) == list(ApplicationOut.model_fields)
+    assert list(answer["cases"][0]) == list(CaseBrief.model_fields)
+    assert list(answer["events"][0]) == list(EventOut.model_fields)
+    validated = ApplicationOut.model_validate(answer).model_dump()  # what ninja would render
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == answer
 
 
 def test_a_retry_with_the_same_key_and_body_returns_the_same_application_with_200(api):

@@ -67,3 +67,19 @@ def test_the_stored_plan_is_the_plans_json_copy():
         plan = compiler.compile_plan(catalogue_snapshot(clock.today()), "KBCYD", answers, {})
     assert plan.items
     assert services._plain(plan) == services._json(asdict(plan))
+
+
+@pytest.mark.usefixtures("national")
+def test_the_stored_plan_is_converted_once_per_compiled_plan():
+    """Applications filed with the same (shared, frozen) plan store one conversion of it."""
+    from banshi.catalog import compiler
+    from banshi.catalog.selectors import catalogue_snapshot
+
+    answers = {"shop.area": 500, "shop.outdoor_sign": True, "fire.route": "现场检查"}
+    with clock.frozen(MONDAY):
+        plan = compiler.compile_plan(catalogue_snapshot(clock.today()), "KBCYD", answers, {})
+        other = compiler.compile_plan(catalogue_snapshot(clock.today()), "KBCYD", answers, {})
+    stored = services._plain_plan(plan)
+    assert stored == services._plain(plan)
+    assert services._plain_plan(plan) is stored
+    assert services._plain_plan(other) is not stored and services._plain_plan(other) == stored

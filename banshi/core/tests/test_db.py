@@ -4,11 +4,19 @@ must be what the ORM would write and read."""
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from banshi.cases.models import ApplicationDraft, DraftStatus, OutboxMessage
-from banshi.core import clock
-from banshi.core.db import first_id, insert_rows, row_shape, select_models, update_row
+from banshi.core import clock, db
+from banshi.core.db import (
+    first_id,
+    insert_rows,
+    row_shape,
+    select_models,
+    statement,
+    update_row,
+)
 from banshi.people.models import Enterprise, Person
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +134,38 @@ def test_select_models_takes_an_order_and_a_limit():
 def test_a_row_shape_gives_none_for_the_empty_side_of_an_outer_join():
     shape = row_shape(Person, "p")
     assert shape.build([None] * shape.width) is None
+
+
+def test_statement_numbers_placeholders_and_keeps_a_literal_percent():
+    """``%s`` become ``$1 … $n`` on the raw path; ``%%`` is one ``%`` on either path."""
+    assert db._numbered("SELECT %s, '100%%', %s") == "SELECT $1, '100%', $2"
+    with statement("SELECT %s || '%%', %s", ["50", 7]) as cursor:
+        assert cursor.fetchone() == ("50%", 7)
+
+
+def test_statement_runs_a_statement_of_more_than_fifty_parameters():
+    """Multi-row inserts are the statements psycopg would re-parse every time (> 50 values)."""
+    values = list(range(120))
+    sql = "SELECT " + " + ".join(["%s"] * len(values))
+    for _ in range(3):  # again and again: the numbered text is reused
+        with statement(sql, values) as cursor:
+            assert cursor.fetchone()[0] == sum(values)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the raw cursor is PostgreSQL's (SQLite: plain)"
+)
+def test_statement_uses_a_raw_cursor_on_postgresql_unless_queries_are_logged():
+    from psycopg import RawCursor
+
+    with statement("SELECT %s", [1]) as cursor:
+        assert isinstance(cursor.cursor, RawCursor)
+    with CaptureQueriesContext(connection) as logged, statement("SELECT %s", [2]) as cursor:
+        assert not isinstance(cursor.cursor, RawCursor) and cursor.fetchone() == (2,)
+    assert "SELECT 2" in logged.captured_queries[-1]["sql"]
+
+
+def test_statement_raises_django_database_errors():
+    sql = "SELECT * FROM no_such_table WHERE id = %s"
+    with pytest.raises(DatabaseError), transaction.atomic(), statement(sql, [1]):
+        pass
