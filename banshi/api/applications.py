@@ -277,17 +277,19 @@ def _new_draft(
 
 def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | None):
     """创建并提交: draft, pre-review, application, cases, events, outbox and the idempotency record
-    in one transaction. The record is written last: a concurrent request with the same key waits
-    on its unique index, then fails and rolls back everything it wrote, and answers with the
-    application the first request filed."""
+    in one transaction.
+
+    A new key is the rule and a retry the exception, so the key is not looked up first: the
+    record is written last, and its unique index decides. A retry of a filed request fails there
+    (a concurrent one waits on the index until the first commits, then fails), rolls back
+    everything it wrote and answers with the application the first request filed; so does a
+    retry refused on the way (say the catalogue changed since): whatever stopped it, a key
+    already filed answers with its application."""
     key = _idempotency_key(raw_key)
     _check_channel(payload.channel)
     fingerprint = _digest({"create_and_submit": payload.model_dump()})
-    record = _recorded(request.auth, key)
-    if record is not None:
-        return _replay(record, fingerprint)
-    subject, enterprise = _subject(payload, me)
     try:
+        subject, enterprise = _subject(payload, me)
         with transaction.atomic():
             draft, application = _new_draft(
                 request,
@@ -308,7 +310,7 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
             insert_rows([record])
             # last: the day's number sequence stays locked from here to the commit
             services.number_filed(application)
-    except IntegrityError:  # the same key raced in: this request's rows are rolled back
+    except Exception:  # a retry (the index refused the key) or a refusal: was the key filed?
         record = _recorded(request.auth, key)
         if record is None:
             raise

@@ -156,3 +156,35 @@ def test_the_number_is_taken_after_every_other_write(api):
     # only the numbering itself follows (on SQLite its two plain updates and the outbox row)
     assert all(write.startswith(("UPDATE", "INSERT")) for write in after)
     assert len(after) <= (0 if connection.vendor == "postgresql" else 3)
+
+
+def test_a_new_key_is_not_looked_up_before_filing(api):
+    """The unique index on the key decides; a fresh request only INSERTs its record."""
+    from django.test.utils import CaptureQueriesContext
+
+    _file(api, key="warm")
+    with CaptureQueriesContext(connection) as captured:
+        assert _file(api, key="fresh-1")[0].status_code == 201
+    touching = [
+        query["sql"].split()[0].upper()
+        for query in captured.captured_queries
+        if "api_idempotencyrecord" in query["sql"]
+    ]
+    assert touching == ["INSERT"]
+
+
+def test_a_retry_refused_on_the_way_still_answers_with_the_filed_application(api, monkeypatch):
+    from banshi.api import applications
+    from banshi.cases.errors import RuleViolation
+
+    first, body = _file(api, key="later-1")
+
+    def refused(*args, **kwargs):
+        raise RuleViolation("该一件事已下线", "the bundle was withdrawn")
+
+    monkeypatch.setattr(applications.drafts, "create_draft", refused)
+    again = api.post("/applications", body, {"Idempotency-Key": "later-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    other = api.post("/applications", body, {"Idempotency-Key": "later-2"})
+    assert other.status_code == 422 and other.json()["code"] == "rule_violation"
