@@ -265,8 +265,9 @@ def _new_draft(
         answers={code: _text(value) for code, value in payload.answers.items()},
         subject=subject[0],
         known_enterprise=subject[1],
+        unsaved=then is not None,  # filed in this request: written once, complete, at the end
     )
-    with drafts.saved_once(draft):  # one UPDATE for consent, form, materials (and submission)
+    with drafts.saved_once(draft):  # one write for consent, form, materials (and submission)
         if payload.prefill_consent:
             drafts.give_consent(draft)
         _apply_form(draft, payload.form_data)

@@ -46,7 +46,14 @@ from banshi.cases.models import Application, ApplicationDraft, CorrectionNotice,
 from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
-from banshi.core.db import insert_rows, row_shape, select_models, statement, update_row
+from banshi.core.db import (
+    insert_rows,
+    prepared_values,
+    row_shape,
+    select_models,
+    statement,
+    update_row,
+)
 from banshi.datashare import services as datashare_services
 from banshi.expr import ExprError
 from banshi.files.models import StoredFile
@@ -357,11 +364,15 @@ def create_draft(
     answers: Mapping[str, Any] | None = None,
     subject: str = "self",
     known_enterprise: Enterprise | None = None,
+    unsaved: bool = False,
 ) -> ApplicationDraft:
     """Start a draft for a bundle or an item, as ``subject`` (see :func:`subjects_for`), keeping the
     situation answers already given on the guide page (only the bundle's own questions).
     ``known_enterprise``: the enterprise ``subject`` names, as :func:`enterprise_by_uscc` read it
-    (used only when that read saw the owner's role; otherwise it is read and checked here)."""
+    (used only when that read saw the owner's role; otherwise it is read and checked here).
+    ``unsaved``: the draft is not written yet; the caller fills it inside :func:`saved_once`,
+    which writes it once, complete, at its end (创建并提交: one INSERT instead of an INSERT and
+    an UPDATE of the same wide row)."""
     if bool(bundle_code) == bool(item_code):
         raise RuleViolation("必须且只能选择一个一件事或事项", "give exactly one bundle or item")
     catalogue = _catalogue()
@@ -394,7 +405,8 @@ def create_draft(
         created_at=now,
         updated_at=now,
     )
-    insert_rows([draft])  # one plain statement (see banshi.core.db)
+    if not unsaved:
+        insert_rows([draft])  # one plain statement (see banshi.core.db)
     return draft
 
 
@@ -468,6 +480,9 @@ def saved_once(draft: ApplicationDraft) -> Iterator[None]:
         yield
     finally:
         draft.__dict__.pop("_banshi_pending", None)
+    if draft.pk is None:  # created unsaved (create_draft(unsaved=True)): written now, complete
+        _insert_draft(draft)
+        return
     if pending:  # one plain UPDATE (see banshi.core.db), as save(update_fields=…) would write
         fields = [
             ApplicationDraft._meta.get_field(name) for name in [*sorted(pending), "updated_at"]
@@ -475,6 +490,79 @@ def saved_once(draft: ApplicationDraft) -> Iterator[None]:
         changed = {field.name: getattr(draft, field.attname) for field in fields}
         if not update_row(ApplicationDraft, draft.pk, **changed):
             raise DatabaseError(f"draft {draft.pk} is gone: the update changed no row")
+
+
+PENDING_CONSENT = "_banshi_pending_consent"
+
+
+def _insert_draft(draft: ApplicationDraft) -> None:
+    """Write a draft created unsaved, with the prefill consent given meanwhile (if any). The
+    consent's scope names the draft's number, which exists only once the draft is written: on
+    PostgreSQL both rows go in ONE statement (the consent's key drawn from its sequence while the
+    draft row is written; the foreign key is checked at commit); elsewhere three statements."""
+    consent = draft.__dict__.pop(PENDING_CONSENT, None)
+    if consent is None:
+        insert_rows([draft])
+        return
+    prefix, suffix = _consent_scope_parts(draft)
+    if connection.vendor == "postgresql":
+        draft.pk, consent.pk = _insert_draft_and_consent(draft, consent, prefix, suffix)
+        consent.scope = f"{prefix}{draft.pk}{suffix}"
+        consent._state.adding, consent._state.db = False, connection.alias
+    else:
+        insert_rows([draft])
+        consent.scope = f"{prefix}{draft.pk}{suffix}"
+        insert_rows([consent])
+        update_row(ApplicationDraft, draft.pk, consent=consent.pk)
+    draft.consent = consent
+
+
+def _insert_draft_and_consent(
+    draft: ApplicationDraft, consent: Consent, prefix: str, suffix: str
+) -> tuple[int, int]:
+    """PostgreSQL: ``WITH d AS (INSERT draft … consent_id = nextval(…)), INSERT consent … FROM d``;
+    returns (draft key, consent key)."""
+    quote = connection.ops.quote_name
+    draft_meta, consent_meta = ApplicationDraft._meta, Consent._meta
+    draft_fields = [f for f in draft_meta.concrete_fields if not f.primary_key]
+    consent_fields = [f for f in consent_meta.concrete_fields if not f.primary_key]
+    link = draft_meta.get_field("consent")
+    consent_key = (
+        f"nextval(pg_get_serial_sequence('{consent_meta.db_table}', '{consent_meta.pk.column}'))"
+    )
+    columns, values, params = [], [], []
+    for column_field, value in zip(draft_fields, prepared_values(draft, draft_fields), strict=True):
+        columns.append(quote(column_field.column))
+        if column_field is link:
+            values.append(consent_key)
+        else:
+            values.append("%s")
+            params.append(value)
+    chosen = []
+    for column_field, value in zip(
+        consent_fields, prepared_values(consent, consent_fields), strict=True
+    ):
+        if column_field.name == "scope":
+            chosen.append("%s || d.id::text || %s")
+            params += [prefix, suffix]
+        elif value is None:  # an untyped NULL in a SELECT list would be text
+            chosen.append(f"NULL::{column_field.cast_db_type(connection)}")
+        else:
+            chosen.append("%s")
+            params.append(value)
+    link_column, key = quote(link.column), quote(draft_meta.pk.column)
+    sql = (
+        f"WITH d AS (INSERT INTO {quote(draft_meta.db_table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(values)}) RETURNING {key} AS id, {link_column} AS consent_id), "
+        f"c AS (INSERT INTO {quote(consent_meta.db_table)} ({quote(consent_meta.pk.column)}, "
+        f"{', '.join(quote(f.column) for f in consent_fields)}) "
+        f"SELECT d.consent_id, {', '.join(chosen)} FROM d) "
+        "SELECT d.id, d.consent_id FROM d"
+    )
+    with statement(sql, params) as cursor:
+        draft_key, consent_key_value = cursor.fetchone()
+    draft._state.adding, draft._state.db = False, connection.alias
+    return draft_key, consent_key_value
 
 
 def set_step(draft: ApplicationDraft, step: str) -> None:
@@ -756,16 +844,21 @@ def give_consent(draft: ApplicationDraft) -> Consent:
     """The applicant agrees that their profile may prefill this application (records a Consent)."""
     _require_open(draft)
     now = clock.now()
+    prefix, suffix = _consent_scope_parts(draft)
+    consent = Consent(
+        person=draft.owner,
+        purpose=Consent.Purpose.PREFILL_REUSE,
+        scope=f"{prefix}{draft.pk}{suffix}",
+        version=CONSENT_VERSION,
+        text=CONSENT_TEXT,
+        given_at=now,
+    )
+    if draft.pk is None:  # an unsaved draft (saved_once writes both, see _insert_draft)
+        draft.__dict__[PENDING_CONSENT] = consent
+        draft.consent_given, draft.consent_at = True, now
+        _touch(draft, "consent_given", "consent_at", "consent")
+        return consent
     with transaction.atomic(savepoint=False):  # in the caller's transaction when there is one
-        consent = Consent(
-            person=draft.owner,
-            purpose=Consent.Purpose.PREFILL_REUSE,
-            scope=f"草稿 {draft.pk} · {draft.code}"
-            + (f" · {draft.enterprise.uscc}" if draft.enterprise_id else ""),
-            version=CONSENT_VERSION,
-            text=CONSENT_TEXT,
-            given_at=now,
-        )
         insert_rows([consent])  # one plain statement (see banshi.core.db)
         if draft.consent_id and draft.consent_id != consent.pk:
             Consent.objects.filter(pk=draft.consent_id, withdrawn_at__isnull=True).update(
@@ -774,6 +867,13 @@ def give_consent(draft: ApplicationDraft) -> Consent:
         draft.consent_given, draft.consent_at, draft.consent = True, now, consent
         _touch(draft, "consent_given", "consent_at", "consent")
     return consent
+
+
+def _consent_scope_parts(draft: ApplicationDraft) -> tuple[str, str]:
+    """The consent's scope around the draft's number: ``草稿 <n> · <code>[ · <credit code>]``."""
+    return "草稿 ", f" · {draft.code}" + (
+        f" · {draft.enterprise.uscc}" if draft.enterprise_id else ""
+    )
 
 
 def withdraw_consent(draft: ApplicationDraft) -> None:

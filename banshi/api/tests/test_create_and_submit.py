@@ -188,3 +188,34 @@ def test_a_retry_refused_on_the_way_still_answers_with_the_filed_application(api
     assert again.json() == first.json()
     other = api.post("/applications", body, {"Idempotency-Key": "later-2"})
     assert other.status_code == 422 and other.json()["code"] == "rule_violation"
+
+
+def test_the_draft_filed_in_one_request_keeps_its_consent_naming_it(api):
+    response, _ = _file(api, key="consent-1", prefill_consent=True)
+    assert response.status_code == 201, response.json()
+    draft = ApplicationDraft.objects.select_related("consent").get()
+    assert draft.consent_given and draft.consent is not None
+    assert draft.consent.scope == f"草稿 {draft.pk} · KBCYD"
+    assert draft.consent.person_id == draft.owner_id and draft.consent.given_at == draft.consent_at
+    assert draft.application.number == response.json()["number"]
+    assert Consent.objects.count() == 1
+
+
+def test_the_draft_filed_in_one_request_is_written_once(api):
+    """No UPDATE of the draft row: it is inserted complete (with its consent, on PostgreSQL in the
+    same statement) after the application it was filed as."""
+    from django.test.utils import CaptureQueriesContext
+
+    _file(api, key="warm")
+    with CaptureQueriesContext(connection) as captured:
+        assert _file(api, key="once-2", prefill_consent=True)[0].status_code == 201
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "cases_applicationdraft" in query["sql"]
+        and query["sql"].split()[0].upper() in ("INSERT", "UPDATE", "WITH")
+    ]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and "people_consent" in writes[0]
+    else:  # the draft, then its consent naming it, then the draft's link to the consent
+        assert [sql.split()[0].upper() for sql in writes] == ["INSERT", "UPDATE"]
