@@ -88,7 +88,14 @@ from banshi.catalog import compiler
 from banshi.catalog import models as catalog
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
-from banshi.core.db import first_id, insert_rows, prepared_values, statement, update_row
+from banshi.core.db import (
+    first_id,
+    insert_rows,
+    insert_rows_together,
+    prepared_values,
+    statement,
+    update_row,
+)
 from banshi.expr import ExprError
 from banshi.licences import selectors as licence_selectors
 from banshi.people.models import Enterprise, Person
@@ -294,9 +301,11 @@ def _event(
     return event
 
 
-def _insert_events(events: Sequence[CaseEvent]) -> None:
-    """The one statement that writes events: insert only (never update, never delete)."""
-    insert_rows(events)
+def _insert_events(events: Sequence[CaseEvent], with_rows: Sequence[Any] = ()) -> None:
+    """The one statement that writes events: insert only (never update, never delete). Rows of
+    other tables that do not refer to the events (``with_rows``: a submission's case links) go in
+    the same statement on PostgreSQL."""
+    insert_rows_together(events, with_rows)
 
 
 def _new_event(
@@ -696,12 +705,14 @@ def _create_application(
     )
     insert_rows([application])
     cases = _create_cases(application, plan, versions, _joint_review_lead(bundle_version, joint))
-    _link_dependencies(plan, cases)
+    links = _dependency_links(plan, cases)
     if submitted_by is not None:
         actor = _Actor(submitted_by, Role.WINDOW_CLERK.value)
     else:
         actor = _Actor((agent or applicant).user, Role.APPLICANT.value)
-    events = _record_submission(application, cases, actor, number_now=not number_later)
+    events = _record_submission(
+        application, cases, actor, number_now=not number_later, with_rows=links
+    )
     commitments.record_at_submission(application, cases)
     if commitments.instant_eligible(application, list(cases.values())):
         number_filed(application)  # 秒批 issues documents that carry the number
@@ -968,23 +979,29 @@ def _create_cases(
     return cases
 
 
-def _link_dependencies(plan: compiler.Plan, cases: Mapping[str, Case]) -> None:
-    """depends_on = the bundle's ``after`` among the chosen items (one insert for all links)."""
+def _dependency_links(plan: compiler.Plan, cases: Mapping[str, Case]) -> list[Any]:
+    """depends_on = the bundle's ``after`` among the chosen items: the unsaved link rows
+    (written with the submission's events, see :func:`_record_submission`)."""
     through = Case.depends_on.through
-    links = [
+    return [
         through(from_case_id=cases[planned.code].pk, to_case_id=cases[code].pk)
         for planned in plan.items
         for code in planned.depends_on
     ]
-    insert_rows(links)
 
 
 def _record_submission(
-    application: Application, cases: Mapping[str, Case], actor: _Actor, *, number_now: bool = True
+    application: Application,
+    cases: Mapping[str, Case],
+    actor: _Actor,
+    *,
+    number_now: bool = True,
+    with_rows: Sequence[Any] = (),
 ) -> list[CaseEvent]:
-    """The submission's events (one insert), then the numbers (the sequence lock, taken as late
-    as possible) and the outbox row that announces the numbered application — or, with
-    ``number_now`` false, those two left for :func:`number_filed`. Returns the events."""
+    """The submission's events (one insert, together with ``with_rows``: the case links), then
+    the numbers (the sequence lock, taken as late as possible) and the outbox row that announces
+    the numbered application — or, with ``number_now`` false, those two left for
+    :func:`number_filed`. Returns the events."""
     today = _local_date(application.received_at)
     events = [
         _new_event(
@@ -1011,7 +1028,7 @@ def _record_submission(
         )
         for case in cases.values()
     ]
-    _insert_events(events)
+    _insert_events(events, with_rows)
     application.__dict__[UNNUMBERED] = (cases, today)
     if number_now:
         number_filed(application)

@@ -86,25 +86,58 @@ def insert_rows(objs: Sequence[Model]) -> None:
     schema. Sends no signals, like ``bulk_create``: use it only for models without receivers."""
     if not objs:
         return
+    sql, params = _insert_sql(objs)
+    with statement(sql, params) as cursor:
+        ids = [row_[0] for row_ in cursor.fetchall()]
+    _saved(objs, ids)
+
+
+def insert_rows_together(*groups: Sequence[Model]) -> None:
+    """:func:`insert_rows` for several groups of rows (each of one model) that do not refer to
+    each other, in ONE statement on PostgreSQL (a ``WITH`` of the groups' inserts: the
+    submission's case links and events); one statement per group elsewhere."""
+    groups = tuple(group for group in groups if group)
+    if connection.vendor != "postgresql" or len(groups) < 2:
+        for group in groups:
+            insert_rows(group)
+        return
+    parts, selects, params = [], [], []
+    for number, group in enumerate(groups):
+        sql, values = _insert_sql(group)
+        parts.append(f"g{number} AS ({sql})")
+        selects.append(
+            f"SELECT {number}, {connection.ops.quote_name(group[0]._meta.pk.column)} FROM g{number}"
+        )
+        params += values
+    with statement(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params) as cursor:
+        rows = cursor.fetchall()
+    for number, group in enumerate(groups):
+        _saved(group, [value for which, value in rows if which == number])
+
+
+def _insert_sql(objs: Sequence[Model]) -> tuple[str, list[Any]]:
     meta = type(objs[0])._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    pk = meta.pk
     ops = connection.ops
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
         ops.quote_name(meta.db_table),
         ", ".join(ops.quote_name(field.column) for field in fields),
         ", ".join([row] * len(objs)),
-        ops.quote_name(pk.column),
+        ops.quote_name(meta.pk.column),
     )
     preparers = _preparers(type(objs[0]), fields)
     params: list[Any] = []
     for obj in objs:
         params.extend(prepare(obj) for prepare in preparers)
-    with statement(sql, params) as cursor:
-        ids = [row_[0] for row_ in cursor.fetchall()]
+    return sql, params
+
+
+def _saved(objs: Sequence[Model], ids: Sequence[Any]) -> None:
+    """Give inserted instances their keys and mark them saved, as the ORM does."""
+    attname = type(objs[0])._meta.pk.attname
     for obj, value in zip(objs, ids, strict=True):
-        setattr(obj, pk.attname, value)
+        setattr(obj, attname, value)
         obj._state.adding = False
         obj._state.db = connection.alias
 

@@ -198,7 +198,7 @@ def test_a_crash_half_way_through_leaves_nothing_half_written(monkeypatch):
     """Everything of a submission is one transaction: a failure after the cases were created
     leaves no application, no case, no event, no outbox row and no used number."""
 
-    monkeypatch.setattr(services, "_link_dependencies", _explode)
+    monkeypatch.setattr(services, "_dependency_links", _explode)
     with pytest.raises(RuntimeError):
         submit(answers={"shop.area": 500})
     assert Application.objects.count() == 0

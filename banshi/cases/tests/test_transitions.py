@@ -64,6 +64,6 @@ def test_events_are_only_ever_inserted_by_one_function():
 
     source = (Path(__file__).parents[1] / "services.py").read_text(encoding="utf-8")
     assert "CaseEvent.objects" not in source
-    assert source.count("insert_rows(events)") == 1
+    assert source.count("insert_rows_together(events") == 1
     assert source.count("_insert_events(") == 3  # the definition, _event and the submission
     assert ".delete(" not in source

@@ -169,3 +169,28 @@ def test_statement_raises_django_database_errors():
     sql = "SELECT * FROM no_such_table WHERE id = %s"
     with pytest.raises(DatabaseError), transaction.atomic(), statement(sql, [1]):
         pass
+
+
+def test_insert_rows_together_gives_each_group_the_keys_of_its_own_rows():
+    messages = [_message(f"t{n}", {"n": n}) for n in range(3)]
+    now = clock.now()
+    person = Person.objects.create(id_number="11010519491231002X", name="甲")
+    drafts = [
+        ApplicationDraft(owner=person, bundle_code="B", title="t", created_at=now, updated_at=now)
+        for _ in range(2)
+    ]
+    db.insert_rows_together(messages, [], drafts)
+    assert {row.pk: row.key for row in OutboxMessage.objects.filter(key__startswith="t")} == {
+        message.pk: message.key for message in messages
+    }
+    assert sorted(ApplicationDraft.objects.values_list("pk", flat=True)) == sorted(
+        draft.pk for draft in drafts
+    )
+    assert not drafts[1]._state.adding
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
+def test_insert_rows_together_is_one_statement_on_postgresql():
+    with CaptureQueriesContext(connection) as captured:
+        db.insert_rows_together([_message("a", {})], [_message("b", {}), _message("c", {})])
+    assert len(captured.captured_queries) == 1
