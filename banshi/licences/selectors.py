@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -147,6 +148,18 @@ def held_by(
 ) -> list[str]:
     """免证: the licence types an applicant (and the enterprise applying) hold in force (one
     plain query for both holders: it runs on every submission)."""
+    query = held_by_query(person, enterprise, on)
+    if query is None:
+        return []
+    with statement(*query) as cursor:
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def held_by_query(
+    person: Person | None, enterprise: Enterprise | None, on: dt.date | None = None
+) -> tuple[str, list[Any]] | None:
+    """The statement of :func:`held_by` (one ``code`` column), for a caller that reads it
+    together with other things in one round trip; None when there is no holder."""
     holders, params = [], []
     if person is not None:
         holders.append("t.holder_person_id = %s")
@@ -155,15 +168,14 @@ def held_by(
         holders.append("t.holder_enterprise_id = %s")
         params.append(enterprise.pk)
     if not holders:
-        return []
+        return None
     quote = connection.ops.quote_name
     sql = (
         f"SELECT DISTINCT lt.code FROM {quote(Licence._meta.db_table)} t "
         f"JOIN {quote(LicenceType._meta.db_table)} lt ON lt.id = t.licence_type_id "
         f"WHERE ({' OR '.join(holders)}) AND {_IN_FORCE_SQL}"
     )
-    with statement(sql, [*params, *_in_force_params(on or clock.today())]) as cursor:
-        return sorted(row[0] for row in cursor.fetchall())
+    return sql, [*params, *_in_force_params(on or clock.today())]
 
 
 def library_licence(

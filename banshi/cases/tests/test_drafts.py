@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from banshi.cases import drafts, services
 from banshi.cases.errors import PermissionDenied, RuleViolation
 from banshi.cases.models import Application, ApplicationDraft, DraftStatus
+from banshi.catalog import compiler
 from banshi.catalog.parsing import read_catalogue_text
 from banshi.catalog.selectors import invalidate_snapshot
 from banshi.catalog.services import apply_catalogue
@@ -370,6 +371,26 @@ def test_the_enterprise_profile_carries_its_legal_representatives_identity(owner
     assert profile["enterprise.legal_rep_id_number"] == OWNER_ID
     assert profile["enterprise.legal_rep_phone"] == "13800000002"
     assert profile["enterprise.legal_rep"] == "陈伟"
+
+
+def test_a_draft_for_an_enterprise_reads_representative_and_licences_in_one_statement(
+    owner, django_assert_num_queries
+):
+    """The draft's profile: the enterprise's 法定代表人 and the licence types of both holders (the
+    applicant's own and the enterprise's), one statement for all of them."""
+    from banshi.catalog.models import Department, LicenceType
+
+    person, enterprise = owner
+    department = Department.objects.get(code="SCJG")
+    LicenceType.objects.create(code="SPJY", name="食品经营许可证", department=department)
+    licences.record_existing("SPJY", holder_person=person)  # the applicant's own
+    draft = drafts.create_draft(person, bundle_code="KBCYD", subject=f"enterprise:{enterprise.pk}")
+    with django_assert_num_queries(1):
+        profile = drafts.profile_for(draft)
+    assert profile["enterprise.legal_rep_id_number"] == OWNER_ID
+    assert profile["enterprise.legal_rep"] == "陈伟"
+    assert profile[compiler.PROFILE_LICENCES] == ["SPJY", "YYZZ"]
+    assert drafts.enterprise_profile(enterprise)[compiler.PROFILE_LICENCES] == ["YYZZ"]
 
 
 def test_an_enterprise_without_a_legal_representative_on_record_has_no_such_values(catalogue):
