@@ -721,14 +721,16 @@ def bench_submit(size: int) -> BenchResult:
         connections += [baseline.connect() for _ in range(threads)]
         # Ours and the baseline alternate in rounds, so a change in the machine's load during the
         # run weighs on both (the server idles while the baseline runs). Connections stay open.
-        elapsed = base_elapsed = server_cpu = 0.0
+        elapsed = base_elapsed = server_cpu = client_cpu = base_client_cpu = 0.0
         ours_db, base_db = DatabaseCpu(SERVER_APP), DatabaseCpu(BASELINE_APP)
         results: list[tuple[float, str]] = []
         base_latencies: list[float] = []
         for start, count in _rounds(size):
             cpu_before = _server_cpu_s(server)
             ours_db.start()
+            client_before = time.process_time()
             seconds, done = _timed_pool(count, clients, job)
+            client_cpu += time.process_time() - client_before
             ours_db.stop()
             cpu_after = _server_cpu_s(server)
             if cpu_before is not None and cpu_after is not None:
@@ -741,7 +743,9 @@ def bench_submit(size: int) -> BenchResult:
                 return baseline.insert(conn, start + index)
 
             base_db.start()
+            client_before = time.process_time()
             seconds, latencies = _timed_pool(count, connections, insert)
+            base_client_cpu += time.process_time() - client_before
             base_db.stop()
             base_elapsed += seconds
             base_latencies += latencies
@@ -767,7 +771,8 @@ def bench_submit(size: int) -> BenchResult:
             f"after {warmup} warm-up, in {len(_rounds(size))} rounds alternating with the "
             "baseline's",
             f"server CPU per submission: {cpu_ms:.1f} ms (user + system of the gunicorn "
-            f"processes during our rounds; {cores} cores)",
+            f"processes during our rounds; {cores} cores); the bench's own client threads "
+            f"{1000 * client_cpu / size:.1f} ms",
             "database CPU per application: "
             + (
                 f"ours {ours_db.ms_per(size):.2f} ms, baseline {base_db.ms_per(size):.2f} ms "
@@ -777,7 +782,8 @@ def bench_submit(size: int) -> BenchResult:
             ),
             f"baseline: the same rows with plain INSERTs through psycopg, one transaction per "
             f"application, {threads} connections: {size:,} in {base_elapsed:.2f} s, "
-            f"p50 {percentile_ms(base_latencies, 50):.2f} ms",
+            f"p50 {percentile_ms(base_latencies, 50):.2f} ms, its client threads "
+            f"{1000 * base_client_cpu / size:.1f} ms of CPU per application",
             f"data size: {rows:,} rows, {data_bytes / 1024:,.0f} KiB for {len(numbers):,} "
             f"applications ({per_app:,.0f} bytes each, heap tuples without indexes)",
             f"peak memory: server {server_peak or 0:,.0f} MB (master + workers), "
@@ -801,6 +807,8 @@ def bench_submit(size: int) -> BenchResult:
                 "data_rows": rows,
                 "baseline_p50_ms": round(percentile_ms(base_latencies, 50) or 0, 3),
                 "server_cpu_ms_per_submission": round(cpu_ms, 2),
+                "client_cpu_ms_per_submission": round(1000 * client_cpu / size, 2),
+                "baseline_client_cpu_ms": round(1000 * base_client_cpu / size, 2),
                 "database_cpu_ms_per_submission": ours_db.ms_per(size),
                 "baseline_database_cpu_ms": base_db.ms_per(size),
                 "workers": workers,
