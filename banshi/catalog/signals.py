@@ -3,7 +3,8 @@
 Why signals: the admin (and any script) saves and deletes catalogue rows through the ORM, not
 through :mod:`banshi.catalog.services`; without a revision bump the other processes would keep
 their snapshot until ``BANSHI_CATALOGUE_MAX_AGE_SECONDS``. The admin saves in a transaction, so the
-bump commits with the edit. The catalogue has no many-to-many fields, so no ``m2m_changed``.
+bump commits with the edit; a save in autocommit mode (a shell) is followed at once by the bump in
+its own statement. The catalogue has no many-to-many fields, so no ``m2m_changed``.
 
 (``bulk_create`` and ``QuerySet.update`` send no signals; the services that use them note the
 change themselves.)
