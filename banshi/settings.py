@@ -176,6 +176,12 @@ BROKER_URL = os.environ.get("BROKER_URL", "")
 # Working-day calendar: how long a process keeps its calendar before re-reading admin-entered years.
 BANSHI_CALENDAR_CACHE_SECONDS = env_int("BANSHI_CALENDAR_CACHE_SECONDS", 60)
 
+# Catalogue snapshot (事项目录): how often a process reads the catalogue revision (目录版本号) to
+# see whether another process changed the catalogue, and the age at which it rebuilds regardless
+# (a raw SQL edit moves no revision).
+BANSHI_CATALOGUE_CHECK_SECONDS = env_int("BANSHI_CATALOGUE_CHECK_SECONDS", 5)
+BANSHI_CATALOGUE_MAX_AGE_SECONDS = env_int("BANSHI_CATALOGUE_MAX_AGE_SECONDS", 600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

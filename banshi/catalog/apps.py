@@ -7,3 +7,6 @@ class CatalogConfig(AppConfig):
     name = "banshi.catalog"
     label = "catalog"
     verbose_name = "事项目录"
+
+    def ready(self) -> None:
+        from banshi.catalog import signals  # noqa: F401  (connects the revision bumps)

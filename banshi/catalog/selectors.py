@@ -2,8 +2,11 @@
 
 ``catalogue_snapshot()`` rebuilds the pure :class:`~banshi.catalog.schema.Catalogue` of the versions
 valid on a day, so guides, plans and reports run the same pure compiler code whether the catalogue
-came from YAML files or from the database. The snapshot is cached per process and refreshed after a
-load or publish in this process, or after ``CATALOGUE_CACHE_SECONDS`` for changes made elsewhere.
+came from YAML files or from the database. The snapshot is cached per process with the catalogue
+revision (目录版本号) it was built from: a load or publish in this process drops it at once; for a
+change made elsewhere, the process reads the revision every ``BANSHI_CATALOGUE_CHECK_SECONDS`` and
+rebuilds only when it moved (a build is a dozen queries and 50–300 ms of CPU), and at the latest
+after ``BANSHI_CATALOGUE_MAX_AGE_SECONDS`` (a raw SQL edit moves no revision).
 """
 
 from __future__ import annotations
@@ -13,16 +16,31 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 
 from banshi.catalog import compiler, models, schema
 from banshi.core import clock
 
-CATALOGUE_CACHE_SECONDS = 30
-_cache: dict[dt.date, tuple[float, schema.Catalogue]] = {}
+Revision = tuple[int, dt.datetime | None]  # (number, changed_at) of the revision row
+
+
+@dataclass
+class _Snapshot:
+    catalogue: schema.Catalogue
+    revision: Revision | None  # None: unknown (no revision table yet), so rebuilt at each check
+    built_at: float  # _monotonic() when its build started
+    checked_at: float  # _monotonic() when the revision was last compared
+
+
+_cache: dict[dt.date, _Snapshot] = {}
 _lock = threading.Lock()
+_generation = 0  # moved by invalidate_snapshot, so a build that raced it is not kept
+_monotonic = time.monotonic  # indirection for tests
 T = TypeVar("T")
 
 
@@ -75,8 +93,8 @@ def bundle_versions_on(day: dt.date) -> QuerySet[models.BundleVersion]:
 def snapshot_memo(catalogue: schema.Catalogue, key: tuple, build: Callable[[], T]) -> T:
     """``build()`` once per snapshot: a read of the catalogue tables that holds as long as the
     snapshot it goes with (the versions a submission pins, for instance), so that it is
-    refreshed, and forgotten, with the snapshot itself (after a load or publish, or
-    ``CATALOGUE_CACHE_SECONDS``). What ``build`` raises is not kept. Treat the value as
+    refreshed, and forgotten, with the snapshot itself (after a load or publish, here or in
+    another process). What ``build`` raises is not kept. Treat the value as
     read-only: threads of a process share it."""
     memo = catalogue.__dict__.setdefault("_banshi_memo", {})
     try:
@@ -136,20 +154,64 @@ def _frozen(value: Any) -> Any:
 
 def invalidate_snapshot() -> None:
     """Forget cached snapshots (called after a load or publish commits)."""
+    global _generation
     with _lock:
+        _generation += 1
         _cache.clear()
 
 
+def catalogue_revision() -> Revision | None:
+    """The catalogue revision (目录版本号) as committed now: one primary-key read.
+
+    ``(number, changed_at)`` rather than the number alone: a snapshot built inside a catalogue
+    write that then rolled back carries a number the next write will reuse, never its time.
+    ``(0, None)`` if the row is missing (a flushed test database: the next bump creates it).
+    ``None`` if the table does not exist yet (a database before migration 0005, e.g. while
+    ``migrate`` runs): the caller then rebuilds at each check, as before revisions. Inside a
+    transaction the read runs in a savepoint, so that a missing table does not break the
+    caller's transaction on PostgreSQL.
+    """
+    rows = models.CatalogueRevision.objects.filter(pk=models.REVISION_ROW).values_list(
+        "number", "changed_at"
+    )
+    try:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                found = rows.first()
+        else:
+            found = rows.first()
+    except DatabaseError:
+        return None
+    return found if found is not None else (0, None)
+
+
 def catalogue_snapshot(day: dt.date | None = None) -> schema.Catalogue:
-    """The catalogue valid on ``day`` (default today) as pure data, cached per process."""
+    """The catalogue valid on ``day`` (default today) as pure data, cached per process.
+
+    The cached snapshot is returned as is until ``BANSHI_CATALOGUE_CHECK_SECONDS`` have passed;
+    then one thread reads the revision (the others keep the snapshot meanwhile) and rebuilds only
+    if it moved since the build, or if the snapshot is ``BANSHI_CATALOGUE_MAX_AGE_SECONDS`` old.
+    The build runs outside the lock: threads never wait for one another's build.
+    """
     day = day or clock.today()
+    now = _monotonic()
     with _lock:
+        generation = _generation
         cached = _cache.get(day)
-        if cached and time.monotonic() - cached[0] < CATALOGUE_CACHE_SECONDS:
-            return cached[1]
-    catalogue = build_catalogue(day)
+        if cached is not None:
+            if now - cached.built_at >= settings.BANSHI_CATALOGUE_MAX_AGE_SECONDS:
+                cached = None
+            elif now - cached.checked_at < settings.BANSHI_CATALOGUE_CHECK_SECONDS:
+                return cached.catalogue
+            else:
+                cached.checked_at = now  # this thread checks; the others use the snapshot
+    revision = catalogue_revision()
+    if cached is not None and revision is not None and revision == cached.revision:
+        return cached.catalogue
+    catalogue = build_catalogue(day)  # the revision was read first: a write meanwhile is not lost
     with _lock:
-        _cache[day] = (time.monotonic(), catalogue)
+        if generation == _generation:
+            _cache[day] = _Snapshot(catalogue, revision, now, now)
     return catalogue
 
 

@@ -4,16 +4,24 @@ Loading turns parsed catalogue files into rows. An item whose canonical content 
 its current version; a changed item gets a new published version from today, and the previous one
 is closed the same day, so validity windows never overlap and cases keep the version they opened
 with (DESIGN §4, §10).
+
+Every write of catalogue rows moves the catalogue revision (目录版本号, :func:`bump_revision`) in
+its own transaction, so every process rebuilds its snapshot once the write commits, and only then.
+A service bumps once for all the rows it writes; a save or delete elsewhere (the admin, a script)
+bumps through the signals in :mod:`banshi.catalog.signals`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from banshi.catalog import models, schema
 from banshi.catalog.canonical import content_hash
@@ -83,9 +91,76 @@ def load_catalogue(paths: Iterable[str | Path], *, note: str = "") -> LoadResult
     return apply_catalogue(catalogue, note=note)
 
 
+def bump_revision() -> None:
+    """Move the catalogue revision (目录版本号) by one, in the caller's transaction.
+
+    One ``UPDATE … SET number = number + 1``: it commits or rolls back with the write it reports,
+    so no process sees the new number before the new rows. The row is created if missing (a
+    flushed test database). On PostgreSQL the update also holds the row until the commit, so two
+    catalogue writes take turns rather than interleave.
+    """
+    now = clock.now()
+    rows = models.CatalogueRevision.objects.filter(pk=models.REVISION_ROW)
+    if rows.update(number=F("number") + 1, changed_at=now):
+        return
+    try:
+        with transaction.atomic():
+            models.CatalogueRevision.objects.create(
+                pk=models.REVISION_ROW, number=1, changed_at=now
+            )
+    except IntegrityError:  # another process created it meanwhile
+        rows.update(number=F("number") + 1, changed_at=now)
+
+
+_local = threading.local()  # .depth: inside a service that bumps once; .dirty: it wrote something
+
+
+@contextlib.contextmanager
+def _one_revision() -> Iterator[None]:
+    """Bump the revision once at the end of the outermost block, if anything was written in it.
+
+    Why: a national load saves thousands of rows, each sending ``post_save``; inside this block
+    :func:`row_changed` only notes the change, so the load costs one ``UPDATE`` of the revision,
+    and a load that changed nothing costs none (no process rebuilds for it). Use it inside the
+    transaction of the writes.
+    """
+    depth = getattr(_local, "depth", 0)
+    if not depth:
+        _local.dirty = False
+    _local.depth = depth + 1
+    try:
+        yield
+        if not depth and _local.dirty:
+            bump_revision()
+    finally:
+        _local.depth = depth
+
+
+def _changed() -> None:
+    """Note, inside :func:`_one_revision`, a write that sends no signal (``bulk_create``,
+    ``QuerySet.update``)."""
+    _local.dirty = True
+
+
+def row_changed() -> None:
+    """A catalogue row was saved or deleted (``signals``): bump now, or once at the end of the
+    enclosing service call. Outside a service (the admin, a script) this process also forgets
+    its snapshot once the change commits; other processes see the new revision."""
+    if getattr(_local, "depth", 0):
+        _changed()
+        return
+    bump_revision()
+    transaction.on_commit(invalidate_snapshot)
+
+
 @transaction.atomic
 def apply_catalogue(catalogue: schema.Catalogue, *, note: str = "") -> LoadResult:
     """Write a checked catalogue to the database (one transaction: all or nothing)."""
+    with _one_revision():
+        return _apply(catalogue, note)
+
+
+def _apply(catalogue: schema.Catalogue, note: str) -> LoadResult:
     result = LoadResult()
     today = clock.today()
     for entry in catalogue.departments.values():
@@ -187,6 +262,7 @@ def _load_item(result: LoadResult, entry: schema.ServiceItem, today: dt.date, no
         **_item_values(entry),
     )
     version.save()
+    _changed()  # bulk_create sends no signal
     models.ItemField.objects.bulk_create(
         models.ItemField(
             version=version, element=models.DataElement.objects.get(code=code), position=i
@@ -274,6 +350,7 @@ def _load_bundle(result: LoadResult, entry: schema.Bundle, today: dt.date, note:
     items = {
         i.code: i for i in models.ServiceItem.objects.filter(code__in=[e.item for e in entry.items])
     }
+    _changed()  # bulk_create sends no signal
     models.BundleEntry.objects.bulk_create(
         models.BundleEntry(
             version=version, item=items[e.item], position=i, after=list(e.after), when=e.when or ""
@@ -312,7 +389,13 @@ def publish(
     reindex: bool = True,
 ) -> None:
     """Publish a draft version from ``valid_from``: the version open at that date is closed there, and a
-    published version is never edited again. Windows are half-open ``[valid_from, valid_to)``."""
+    published version is never edited again. Windows are half-open ``[valid_from, valid_to)``.
+    One transaction (a savepoint inside the caller's), with the revision bump."""
+    with transaction.atomic(), _one_revision():
+        _publish(version, valid_from, reindex)
+
+
+def _publish(version, valid_from: dt.date, reindex: bool) -> None:
     if version.is_published:
         raise VersionError(
             "该版本已发布，不能再次发布或修改 / this version is already published and cannot change"
@@ -333,6 +416,7 @@ def publish(
             )
         if other.valid_to is None or other.valid_to > valid_from:
             type(other).objects.filter(pk=other.pk).update(valid_to=valid_from)
+            _changed()  # QuerySet.update sends no signal
     version.content_hash = content_hash(_as_schema(version))
     version.status = models.VersionStatus.PUBLISHED
     version.valid_from = valid_from
@@ -355,7 +439,13 @@ def _owner_field(version) -> str:
 
 @transaction.atomic
 def copy_to_draft(version):
-    """Start a new draft from a version (published versions are never edited; drafts are)."""
+    """Start a new draft from a version (published versions are never edited; drafts are). A draft
+    is not in any snapshot, but its rows are catalogue rows: the revision moves once for them."""
+    with _one_revision():
+        return _copy_to_draft(version)
+
+
+def _copy_to_draft(version):
     owner = _owner_field(version)
     parent = getattr(version, owner)
     fields = {
