@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -42,17 +43,28 @@ def statement(sql: str, params: Sequence[Any]) -> Iterator[Any]:
         db.close_if_health_check_failed()
         db.ensure_connection()
         db.validate_thread_sharing()
-        from psycopg import RawCursor
-
-        with db.wrap_database_errors:
-            cursor = db.make_cursor(RawCursor(db.connection))
-        with cursor:
-            cursor.execute(_numbered(sql), params)
-            yield cursor
+        cursor = db.make_cursor(_raw_cursor(db.connection))
+        cursor.execute(_numbered(sql), params)
+        yield cursor
         return
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         yield cursor
+
+
+_RAW_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _raw_cursor(conn: Any) -> Any:
+    """The psycopg connection's raw cursor for :func:`statement`, made once per connection:
+    every statement reads its rows inside its own block, so one cursor serves them in turn
+    (it is never closed here; it goes with its connection). Connections are per thread."""
+    cursor = _RAW_CURSORS.get(conn)
+    if cursor is None or cursor.closed:
+        from psycopg import RawCursor
+
+        cursor = _RAW_CURSORS[conn] = RawCursor(conn)
+    return cursor
 
 
 _PLACEHOLDER = re.compile(r"%%|%s")
@@ -116,21 +128,40 @@ def insert_rows_together(*groups: Sequence[Model]) -> None:
 
 
 def _insert_sql(objs: Sequence[Model]) -> tuple[str, list[Any]]:
-    meta = type(objs[0])._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    ops = connection.ops
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
-        ops.quote_name(meta.db_table),
-        ", ".join(ops.quote_name(field.column) for field in fields),
-        ", ".join([row] * len(objs)),
-        ops.quote_name(meta.pk.column),
-    )
-    preparers = _preparers(type(objs[0]), fields)
+    """The multi-row ``INSERT … RETURNING`` of ``objs`` (one model) and its parameters; the
+    statement text is made once per model, row count and database."""
+    model = type(objs[0])
+    key = (model, len(objs), connection.vendor)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        meta = model._meta
+        ops = connection.ops
+        row = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
+        sql = _INSERTS[key] = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
+            ops.quote_name(meta.db_table),
+            ", ".join(ops.quote_name(field.column) for field in _insert_fields(model)),
+            ", ".join([row] * len(objs)),
+            ops.quote_name(meta.pk.column),
+        )
+    preparers = _preparers(model, _insert_fields(model))
     params: list[Any] = []
     for obj in objs:
         params.extend(prepare(obj) for prepare in preparers)
     return sql, params
+
+
+_INSERTS: dict[tuple[type[Model], int, str], str] = {}
+
+
+def _insert_fields(model: type[Model]) -> list:
+    """The concrete fields an insert writes (all but the key), in the model's order."""
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return found
+
+
+_FIELDS: dict[type[Model], list] = {}
 
 
 def _saved(objs: Sequence[Model], ids: Sequence[Any]) -> None:
