@@ -89,6 +89,7 @@ from banshi.catalog import models as catalog
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
+    JsonText,
     first_id,
     insert_rows,
     insert_rows_together,
@@ -171,7 +172,9 @@ def _plain_plan(plan: compiler.Plan) -> dict[str, Any]:
     application filed with that plan until it is written: never change it in place."""
     found = plan.__dict__.get(_PLAIN_PLAN)
     if found is None:
-        found = _plain(plan)
+        plain = _plain(plan)
+        encoder = Application._meta.get_field("plan").encoder
+        found = JsonText(plain, json.dumps(plain, cls=encoder))  # its text made once, too
         plan.__dict__[_PLAIN_PLAN] = found  # frozen dataclass: its __dict__ is still writable
     return found
 

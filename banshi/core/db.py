@@ -221,9 +221,34 @@ def _preparer(field):
         value = field.pre_save(obj, True) if overrides_pre_save else getattr(obj, attname)
         if value is None or (plain is not None and type(value) is plain):
             return value
+        if type(value) is JsonText:
+            return _json_text_value(value)
         return field.get_db_prep_save(value, connection)
 
     return prepare
+
+
+class JsonText(dict):
+    """A JSON object stored as it is by many rows (an application's compiled plan: every
+    application filed with the same plan stores the same object), with its text made once:
+    :func:`insert_rows` sends ``text`` instead of encoding the object again for every row.
+    ``text`` must be what the field's own encoder writes (``json.dumps(value, cls=encoder)``);
+    never change the object after making it (it is shared)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: dict, text: str) -> None:
+        super().__init__(value)
+        self.text = text
+
+
+def _json_text_value(value: JsonText) -> Any:
+    """What a JSON field's ``get_db_prep_save`` gives for ``value``, with its ready text."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value, dumps=lambda _obj, text=value.text: text)
+    return value.text
 
 
 def first_id(model: type[Model], **equal: Any) -> Any:

@@ -194,3 +194,12 @@ def test_insert_rows_together_is_one_statement_on_postgresql():
     with CaptureQueriesContext(connection) as captured:
         db.insert_rows_together([_message("a", {})], [_message("b", {}), _message("c", {})])
     assert len(captured.captured_queries) == 1
+
+
+def test_insert_rows_sends_the_ready_text_of_a_json_text_value():
+    """A JsonText is written from its text, not encoded again (the text is what is stored)."""
+    shared = db.JsonText({"items": [1, 2]}, '{"items": [1, 2], "from_text": true}')
+    messages = [_message(f"j{n}", shared) for n in range(2)]
+    insert_rows(messages)
+    stored = OutboxMessage.objects.filter(key__startswith="j").values_list("payload", flat=True)
+    assert list(stored) == [{"items": [1, 2], "from_text": True}] * 2
