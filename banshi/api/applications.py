@@ -45,7 +45,7 @@ from banshi.api.schemas import (
 from banshi.cases import drafts, selectors, services
 from banshi.cases.models import ApplicationDraft, Channel, DraftStatus
 from banshi.core import clock
-from banshi.core.db import first_id, insert_rows, select_models
+from banshi.core.db import build, first_id, insert_rows, select_models
 from banshi.files import services as files
 from banshi.files.models import StoredFile
 from banshi.people import identifiers
@@ -301,7 +301,8 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
                     draft, channel=payload.channel, fresh=True, number_later=True
                 ),
             )
-            record = IdempotencyRecord(
+            record = build(
+                IdempotencyRecord,
                 user=request.auth,
                 key=key,
                 fingerprint=fingerprint,

@@ -47,6 +47,7 @@ from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
+    build,
     insert_rows,
     prepared_values,
     row_shape,
@@ -426,7 +427,8 @@ def create_draft(
             "you may not apply in the chosen name for this matter",
         )
     now = clock.now()
-    draft = ApplicationDraft(
+    draft = build(
+        ApplicationDraft,
         owner=owner,
         principal=chosen.principal,
         enterprise=chosen.enterprise,
@@ -877,7 +879,8 @@ def give_consent(draft: ApplicationDraft) -> Consent:
     _require_open(draft)
     now = clock.now()
     prefix, suffix = _consent_scope_parts(draft)
-    consent = Consent(
+    consent = build(
+        Consent,
         person=draft.owner,
         purpose=Consent.Purpose.PREFILL_REUSE,
         scope=f"{prefix}{draft.pk}{suffix}",

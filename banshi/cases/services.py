@@ -90,6 +90,7 @@ from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
     JsonText,
+    build,
     first_id,
     insert_rows,
     insert_rows_together,
@@ -324,7 +325,8 @@ def _new_event(
     """An unsaved event (see :func:`_event`; several can be inserted with one ``bulk_create``)."""
     if kind in notices.NOTICE_EVENTS:
         notices.schedule(application)
-    return CaseEvent(
+    return build(
+        CaseEvent,
         application=application,
         case=case,
         kind=kind,
@@ -359,7 +361,8 @@ def _outbox_message(
     now = clock.now()
     body = {"application": application.number, **({"case": case.number} if case else {})}
     body.update(payload)
-    message = OutboxMessage(
+    message = build(
+        OutboxMessage,
         topic=topic,
         key=case.number if case else application.number,
         payload=_json(body),
@@ -682,7 +685,8 @@ def _create_application(
     bundle, bundle_version = _pinned_bundle(bundle_code, today)
     joint = bundle is not None and len({v.department_id for v in versions.values()}) > 1
     due = deadlines.correction_due(get_calendar(), today)
-    application = Application(
+    application = build(
+        Application,
         number=_provisional_number(),
         applicant=applicant,
         enterprise=enterprise,
@@ -966,7 +970,8 @@ def _create_cases(
     cases: dict[str, Case] = {}
     for position, planned in enumerate(plan.items, start=1):
         version = versions[planned.code]
-        cases[planned.code] = Case(
+        cases[planned.code] = build(
+            Case,
             application=application,
             number=f"{application.number}-{position:02d}",
             position=position,
@@ -987,7 +992,7 @@ def _dependency_links(plan: compiler.Plan, cases: Mapping[str, Case]) -> list[An
     (written with the submission's events, see :func:`_record_submission`)."""
     through = Case.depends_on.through
     return [
-        through(from_case_id=cases[planned.code].pk, to_case_id=cases[code].pk)
+        build(through, from_case_id=cases[planned.code].pk, to_case_id=cases[code].pk)
         for planned in plan.items
         for code in planned.depends_on
     ]

@@ -203,3 +203,81 @@ def test_insert_rows_sends_the_ready_text_of_a_json_text_value():
     insert_rows(messages)
     stored = OutboxMessage.objects.filter(key__startswith="j").values_list("payload", flat=True)
     assert list(stored) == [{"items": [1, 2], "from_text": True}] * 2
+
+
+def _attributes(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_build_makes_the_instance_the_constructor_makes():
+    person = Person.objects.create(id_number="11010519491231002X", name="张三")
+    now = clock.now()
+    values = dict(owner=person, bundle_code="KBCYD", title="开办餐饮店", created_at=now)
+    built, made = db.build(ApplicationDraft, **values), ApplicationDraft(**values)
+    assert built.idempotency_key != made.idempotency_key  # a callable default: one per instance
+    built.idempotency_key = made.idempotency_key
+    assert _attributes(built) == _attributes(made)
+    assert built._state.adding and built._state.db is None
+    assert built.owner is person  # cached, as the constructor does: no query
+    assert built.principal is None
+
+
+def test_build_calls_a_callable_default_for_each_instance():
+    first, second = db.build(ApplicationDraft, title="a"), db.build(ApplicationDraft, title="b")
+    assert first.form_data == {} and first.form_data is not second.form_data
+
+
+def test_build_takes_a_foreign_key_by_its_column_name_too():
+    person = Person.objects.create(id_number="11010519491231002X", name="张三")
+    draft = db.build(ApplicationDraft, owner_id=person.pk, title="t")
+    assert draft.owner == person
+
+
+def test_build_refuses_a_name_that_is_no_field_as_the_constructor_does():
+    with pytest.raises(TypeError, match="nonsense"):
+        db.build(ApplicationDraft, nonsense=1)
+
+
+def test_build_leaves_a_model_with_init_receivers_to_its_constructor():
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Enterprise)
+    try:
+        db._BLUEPRINTS.pop(Enterprise, None)
+        enterprise = db.build(Enterprise, name="某公司")
+    finally:
+        post_init.disconnect(receiver, sender=Enterprise)
+        db._BLUEPRINTS.pop(Enterprise, None)
+    assert seen == [enterprise]
+
+
+def test_built_instances_insert_and_read_back_as_the_orm_stores_them():
+    person = Person.objects.create(id_number="11010519491231002X", name="张三")
+    now = clock.now()
+    draft = db.build(
+        ApplicationDraft,
+        owner=person,
+        bundle_code="KBCYD",
+        title="t",
+        form_data={"a": 1},
+        created_at=now,
+        updated_at=now,
+    )
+    insert_rows([draft])
+    stored = ApplicationDraft.objects.get(pk=draft.pk)
+    assert _attributes(stored) == _attributes(draft)
+
+
+def test_loaded_makes_the_instance_from_db_makes():
+    person = Person.objects.create(id_number="11010519491231002X", name="张三")
+    shape = row_shape(Person)
+    values = [getattr(person, name) for name in shape.attnames]
+    loaded = db.loaded(Person, shape.attnames, values, "default")
+    expected = Person.from_db("default", shape.attnames, values)
+    assert _attributes(loaded) == _attributes(expected)
+    assert not loaded._state.adding and loaded._state.db == "default"
