@@ -12,12 +12,11 @@ import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Q
 
 from banshi.api.models import ApiToken
 from banshi.core import clock
-from banshi.core.db import row_shape, statement, update_row
+from banshi.core.db import current, row_shape, statement, update_row
 
 TOKEN_PREFIX = "bsk_"
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -73,14 +72,44 @@ def user_for_token(token: str):
 def _token_row(token_hash: str) -> ApiToken | None:
     from banshi.people.models import Person, StaffProfile
 
+    db = current()
+    found = _TOKEN_READS.get(db.vendor)
+    if found is None:
+        found = _TOKEN_READS[db.vendor] = _token_read(db)
+    sql, shapes = found
+    with statement(sql, [token_hash], db) as cursor:
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    objects, start = [], 0
+    for shape in shapes:
+        objects.append(shape.build(found[start : start + shape.width], db))
+        start += shape.width
+    row, user, person, staff = objects
+    ApiToken._meta.get_field("user").set_cached_value(row, user)
+    for model, related in ((Person, person), (StaffProfile, staff)):
+        field = model._meta.get_field("user")
+        field.remote_field.set_cached_value(user, related)  # user.person / user.staff_profile
+        if related is not None:
+            field.set_cached_value(related, user)
+    return row
+
+
+_TOKEN_READS: dict[str, tuple[str, list]] = {}
+
+
+def _token_read(db) -> tuple[str, list]:
+    """The statement of :func:`_token_row` and the shapes of its four models (made once)."""
+    from banshi.people.models import Person, StaffProfile
+
     user_model = get_user_model()
     shapes = [
-        row_shape(ApiToken, "t"),
-        row_shape(user_model, "u"),
-        row_shape(Person, "p"),
-        row_shape(StaffProfile, "s"),
+        row_shape(ApiToken, "t", db),
+        row_shape(user_model, "u", db),
+        row_shape(Person, "p", db),
+        row_shape(StaffProfile, "s", db),
     ]
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     user_pk = quote(user_model._meta.pk.column)
     owner = quote(ApiToken._meta.get_field("user").column)
     person_user = quote(Person._meta.get_field("user").column)
@@ -93,22 +122,7 @@ def _token_row(token_hash: str) -> ApiToken | None:
         f"LEFT JOIN {quote(StaffProfile._meta.db_table)} s ON s.{staff_user} = u.{user_pk} "
         f"WHERE t.{quote('token_hash')} = %s AND t.{quote('revoked_at')} IS NULL LIMIT 1"
     )
-    with statement(sql, [token_hash]) as cursor:
-        found = cursor.fetchone()
-    if found is None:
-        return None
-    objects, start = [], 0
-    for shape in shapes:
-        objects.append(shape.build(found[start : start + shape.width]))
-        start += shape.width
-    row, user, person, staff = objects
-    ApiToken._meta.get_field("user").set_cached_value(row, user)
-    for model, related in ((Person, person), (StaffProfile, staff)):
-        field = model._meta.get_field("user")
-        field.remote_field.set_cached_value(user, related)  # user.person / user.staff_profile
-        if related is not None:
-            field.set_cached_value(related, user)
-    return row
+    return sql, shapes
 
 
 def revoke_token(token_id: int) -> ApiToken:

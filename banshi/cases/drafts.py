@@ -48,6 +48,7 @@ from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
     build,
+    current,
     insert_rows,
     prepared_values,
     row_shape,
@@ -556,7 +557,8 @@ def _insert_draft_and_consent(
 ) -> tuple[int, int]:
     """PostgreSQL: ``WITH d AS (INSERT draft … consent_id = nextval(…)), INSERT consent … FROM d``;
     returns (draft key, consent key)."""
-    quote = connection.ops.quote_name
+    db = current()
+    quote = db.ops.quote_name
     draft_meta, consent_meta = ApplicationDraft._meta, Consent._meta
     draft_fields = [f for f in draft_meta.concrete_fields if not f.primary_key]
     consent_fields = [f for f in consent_meta.concrete_fields if not f.primary_key]
@@ -580,7 +582,7 @@ def _insert_draft_and_consent(
             chosen.append("%s || d.id::text || %s")
             params += [prefix, suffix]
         elif value is None:  # an untyped NULL in a SELECT list would be text
-            chosen.append(f"NULL::{column_field.cast_db_type(connection)}")
+            chosen.append(f"NULL::{column_field.cast_db_type(db)}")
         else:
             chosen.append("%s")
             params.append(value)
@@ -593,9 +595,9 @@ def _insert_draft_and_consent(
         f"SELECT d.consent_id, {', '.join(chosen)} FROM d) "
         "SELECT d.id, d.consent_id FROM d"
     )
-    with statement(sql, params) as cursor:
+    with statement(sql, params, db) as cursor:
         draft_key, consent_key_value = cursor.fetchone()
-    draft._state.adding, draft._state.db = False, connection.alias
+    draft._state.adding, draft._state.db = False, db.alias
     return draft_key, consent_key_value
 
 

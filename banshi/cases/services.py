@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 
 from banshi.cases import (
@@ -91,6 +91,7 @@ from banshi.core import clock
 from banshi.core.db import (
     JsonText,
     build,
+    current,
     first_id,
     insert_rows,
     insert_rows_together,
@@ -511,7 +512,8 @@ def _numbered_in_one_statement(
     row lock. Returns the number, or None where this does not apply (SQLite, no cases, or the
     day's first number, whose sequence row :func:`issue_number` creates); then nothing is
     written."""
-    if connection.vendor != "postgresql" or not cases:
+    db = current()
+    if db.vendor != "postgresql" or not cases:
         return None
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
     provisional = application.number
@@ -524,7 +526,7 @@ def _numbered_in_one_statement(
     fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
     columns, values, params = [], [], []
     for column_field, value in zip(fields, prepared_values(message, fields), strict=True):
-        columns.append(connection.ops.quote_name(column_field.column))
+        columns.append(db.ops.quote_name(column_field.column))
         if column_field.name == "key":
             values.append("a.number")
         elif column_field.name == "payload":
@@ -544,7 +546,7 @@ def _numbered_in_one_statement(
         "SELECT number FROM a"
     )
     with statement(
-        sql, [key, f"{key}-", application.pk, len(provisional) + 1, application.pk, *params]
+        sql, [key, f"{key}-", application.pk, len(provisional) + 1, application.pk, *params], db
     ) as cursor:
         row = cursor.fetchone()
     return None if row is None else row[0]

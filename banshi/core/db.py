@@ -26,8 +26,15 @@ def skip_locked(queryset: QuerySet) -> QuerySet:
     return queryset
 
 
+def current() -> Any:
+    """The default database's connection wrapper itself. ``django.db.connection`` is a proxy that
+    looks the wrapper up again (a thread-local read) on every attribute; the hot path looks it up
+    once per call and passes it on, to the fields' methods too."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 @contextmanager
-def statement(sql: str, params: Sequence[Any]) -> Iterator[Any]:
+def statement(sql: str, params: Sequence[Any], db: Any = None) -> Iterator[Any]:
     """Run one hand-written statement (``%s`` placeholders, ``%%`` for a literal ``%``) and yield
     the cursor to read its rows or row count: what ``with connection.cursor() as c:
     c.execute(sql, params)`` does, for the statements of the hot paths.
@@ -39,7 +46,8 @@ def statement(sql: str, params: Sequence[Any]) -> Iterator[Any]:
     CPU. The cursor is Django's wrapper around it, so database errors, execute wrappers and the
     connection's health check behave as with ``connection.cursor()``; where queries are being
     logged (``DEBUG``, ``assertNumQueries``) Django's own cursor is used, as it logs them."""
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each `connection.x` is a lookup
+    if db is None:
+        db = current()  # the wrapper itself: each `connection.x` is a lookup
     if db.vendor == "postgresql" and db.features.uses_server_side_binding and not db.queries_logged:
         db.close_if_health_check_failed()
         db.ensure_connection()
@@ -99,10 +107,11 @@ def insert_rows(objs: Sequence[Model]) -> None:
     schema. Sends no signals, like ``bulk_create``: use it only for models without receivers."""
     if not objs:
         return
-    sql, params = _insert_sql(objs)
-    with statement(sql, params) as cursor:
+    db = current()
+    sql, params = _insert_sql(objs, db)
+    with statement(sql, params, db) as cursor:
         ids = [row_[0] for row_ in cursor.fetchall()]
-    _saved(objs, ids)
+    _saved(objs, ids, db.alias)
 
 
 def insert_rows_together(*groups: Sequence[Model]) -> None:
@@ -110,33 +119,34 @@ def insert_rows_together(*groups: Sequence[Model]) -> None:
     each other, in ONE statement on PostgreSQL (a ``WITH`` of the groups' inserts: the
     submission's case links and events); one statement per group elsewhere."""
     groups = tuple(group for group in groups if group)
-    if connection.vendor != "postgresql" or len(groups) < 2:
+    db = current()
+    if db.vendor != "postgresql" or len(groups) < 2:
         for group in groups:
             insert_rows(group)
         return
     parts, selects, params = [], [], []
     for number, group in enumerate(groups):
-        sql, values = _insert_sql(group)
+        sql, values = _insert_sql(group, db)
         parts.append(f"g{number} AS ({sql})")
         selects.append(
-            f"SELECT {number}, {connection.ops.quote_name(group[0]._meta.pk.column)} FROM g{number}"
+            f"SELECT {number}, {db.ops.quote_name(group[0]._meta.pk.column)} FROM g{number}"
         )
         params += values
-    with statement(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params) as cursor:
+    with statement(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params, db) as cursor:
         rows = cursor.fetchall()
     for number, group in enumerate(groups):
-        _saved(group, [value for which, value in rows if which == number])
+        _saved(group, [value for which, value in rows if which == number], db.alias)
 
 
-def _insert_sql(objs: Sequence[Model]) -> tuple[str, list[Any]]:
+def _insert_sql(objs: Sequence[Model], db: Any) -> tuple[str, list[Any]]:
     """The multi-row ``INSERT … RETURNING`` of ``objs`` (one model) and its parameters; the
     statement text is made once per model, row count and database."""
     model = type(objs[0])
-    key = (model, len(objs), connection.vendor)
+    key = (model, len(objs), db.vendor)
     sql = _INSERTS.get(key)
     if sql is None:
         meta = model._meta
-        ops = connection.ops
+        ops = db.ops
         row = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
         sql = _INSERTS[key] = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(
             ops.quote_name(meta.db_table),
@@ -144,10 +154,10 @@ def _insert_sql(objs: Sequence[Model]) -> tuple[str, list[Any]]:
             ", ".join([row] * len(objs)),
             ops.quote_name(meta.pk.column),
         )
-    preparers = _preparers(model, _insert_fields(model))
+    preparers = _preparers(model, _insert_fields(model), db.vendor)
     params: list[Any] = []
     for obj in objs:
-        params.extend(prepare(obj) for prepare in preparers)
+        params.extend(prepare(obj, db) for prepare in preparers)
     return sql, params
 
 
@@ -165,13 +175,14 @@ def _insert_fields(model: type[Model]) -> list:
 _FIELDS: dict[type[Model], list] = {}
 
 
-def _saved(objs: Sequence[Model], ids: Sequence[Any]) -> None:
+def _saved(objs: Sequence[Model], ids: Sequence[Any], alias: str) -> None:
     """Give inserted instances their keys and mark them saved, as the ORM does."""
     attname = type(objs[0])._meta.pk.attname
     for obj, value in zip(objs, ids, strict=True):
         setattr(obj, attname, value)
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        state = obj._state
+        state.adding = False
+        state.db = alias
 
 
 # Python types a field of these kinds sends to the database as they are: the field's
@@ -195,15 +206,16 @@ _PREPARERS: dict[tuple[type[Model], str], list] = {}
 def prepared_values(obj: Model, fields: list) -> list[Any]:
     """``obj``'s values of ``fields`` (its model's concrete fields without the key, in order) as
     the database takes them: what :func:`insert_rows` sends, for a hand-written ``INSERT``."""
-    return [prepare(obj) for prepare in _preparers(type(obj), fields)]
+    db = current()
+    return [prepare(obj, db) for prepare in _preparers(type(obj), fields, db.vendor)]
 
 
-def _preparers(model: type[Model], fields: list) -> list:
+def _preparers(model: type[Model], fields: list, vendor: str) -> list:
     """One function per field giving an instance's value as the database takes it: what
     ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives, with the generic call
     skipped where the value already is what the column takes (see ``_AS_IS``; foreign keys by
     their target's kind). Built once per model and database."""
-    key = (model, connection.vendor)
+    key = (model, vendor)
     found = _PREPARERS.get(key)
     if found is None:
         found = _PREPARERS[key] = [_preparer(field) for field in fields]
@@ -218,13 +230,13 @@ def _preparer(field):
     overrides_pre_save = type(field).pre_save is not Field.pre_save
     attname = field.attname
 
-    def prepare(obj: Model) -> Any:
+    def prepare(obj: Model, db: Any) -> Any:
         value = field.pre_save(obj, True) if overrides_pre_save else getattr(obj, attname)
         if value is None or (plain is not None and type(value) is plain):
             return value
         if type(value) is JsonText:
-            return _json_text_value(value)
-        return field.get_db_prep_save(value, connection)
+            return _json_text_value(value, db.vendor)
+        return field.get_db_prep_save(value, db)
 
     return prepare
 
@@ -243,9 +255,9 @@ class JsonText(dict):
         self.text = text
 
 
-def _json_text_value(value: JsonText) -> Any:
+def _json_text_value(value: JsonText, vendor: str) -> Any:
     """What a JSON field's ``get_db_prep_save`` gives for ``value``, with its ready text."""
-    if connection.vendor == "postgresql":
+    if vendor == "postgresql":
         from psycopg.types.json import Jsonb
 
         return Jsonb(value, dumps=lambda _obj, text=value.text: text)
@@ -413,25 +425,27 @@ class RowShape:
         self.attnames = [field.attname for field in self.fields]
         self.pk_index = self.fields.index(meta.pk)
 
-    def build(self, values: Sequence[Any]) -> Model | None:
+    def build(self, values: Sequence[Any], db: Any = None) -> Model | None:
         """The instance of ``values`` (this shape's slice of a row); None for the all-NULL slice
-        of a ``LEFT JOIN`` that found nothing."""
+        of a ``LEFT JOIN`` that found nothing. ``db``: the connection (looked up when not given)."""
         if values[self.pk_index] is None:
             return None
+        if db is None:
+            db = current()
         values = list(values)
         for index, converters, col in self.converters:
             value = values[index]
             for converter in converters:
-                value = converter(value, col, connection)
+                value = converter(value, col, db)
             values[index] = value
-        return loaded(self.model, self.attnames, values, connection.alias)
+        return loaded(self.model, self.attnames, values, db.alias)
 
 
 _SHAPES: dict[tuple[type[Model], str, str], RowShape] = {}
 
 
-def row_shape(model: type[Model], alias: str = "t") -> RowShape:
-    key = (model, alias, connection.vendor)
+def row_shape(model: type[Model], alias: str = "t", db: Any = None) -> RowShape:
+    key = (model, alias, (db or connection).vendor)
     found = _SHAPES.get(key)
     if found is None:
         found = _SHAPES[key] = RowShape(model, alias)
@@ -443,8 +457,9 @@ def select_models(
 ) -> list[Model]:
     """Instances of ``model`` whose row satisfies ``where`` (plain SQL over the alias ``t``, with
     ``%s`` parameters; ``tail`` adds ``ORDER BY`` / ``LIMIT``): one cursor call, no queryset."""
-    shape = row_shape(model)
-    sql = f"SELECT {shape.columns} FROM {connection.ops.quote_name(model._meta.db_table)} t WHERE {where} {tail}"
-    with statement(sql, list(params)) as cursor:
+    db = current()
+    shape = row_shape(model, "t", db)
+    sql = f"SELECT {shape.columns} FROM {db.ops.quote_name(model._meta.db_table)} t WHERE {where} {tail}"
+    with statement(sql, list(params), db) as cursor:
         rows = cursor.fetchall()
-    return [shape.build(row) for row in rows]
+    return [shape.build(row, db) for row in rows]
