@@ -45,7 +45,7 @@ from banshi.api.schemas import (
 from banshi.cases import drafts, selectors, services
 from banshi.cases.models import ApplicationDraft, Channel, DraftStatus
 from banshi.core import clock
-from banshi.core.db import build, first_id, insert_rows, select_models
+from banshi.core.db import build, first_id, select_models
 from banshi.files import services as files
 from banshi.files.models import StoredFile
 from banshi.people import identifiers
@@ -309,8 +309,9 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
                 application=application,
                 created_at=clock.now(),
             )
-            insert_rows([record])
-            # last: the day's number sequence stays locked from here to the commit
+            services.insert_with_filing(application, [record])
+            # last: the day's number sequence stays locked from here to the commit (on
+            # PostgreSQL every row of the filing is written by this one statement)
             services.number_filed(application)
     except Exception:  # a retry (the index refused the key) or a refusal: was the key filed?
         record = _recorded(request.auth, key)

@@ -47,6 +47,8 @@ from banshi.catalog import compiler, schema
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
+    Chain,
+    Sql,
     build,
     current,
     insert_rows,
@@ -536,6 +538,10 @@ def _insert_draft(draft: ApplicationDraft) -> None:
     PostgreSQL both rows go in ONE statement (the consent's key drawn from its sequence while the
     draft row is written; the foreign key is checked at commit); elsewhere three statements."""
     consent = draft.__dict__.pop(PENDING_CONSENT, None)
+    chain = services.unwritten_filing(draft.application)
+    if chain is not None:  # filed in this request: written with the filing, in one statement
+        _chain_draft(chain, draft, consent)
+        return
     if consent is None:
         insert_rows([draft])
         return
@@ -550,6 +556,28 @@ def _insert_draft(draft: ApplicationDraft) -> None:
         insert_rows([consent])
         update_row(ApplicationDraft, draft.pk, consent=consent.pk)
     draft.consent = consent
+
+
+def _chain_draft(chain: Chain, draft: ApplicationDraft, consent: Consent | None) -> None:
+    """The draft (and its consent) as steps of the filing's one statement: the consent's key
+    drawn from its sequence in the draft row, the consent written with that key and a scope
+    naming the draft's number, as :func:`_insert_draft_and_consent` does."""
+    if consent is None:
+        chain.add("d", [draft])
+        return
+    db = current()
+    quote = db.ops.quote_name
+    meta = Consent._meta
+    draft.consent_id = Sql(
+        f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}'))"
+    )
+    chain.add("d", [draft])
+    link, key = ApplicationDraft._meta.get_field("consent"), ApplicationDraft._meta.pk
+    consent.pk = Sql(f"(SELECT {quote(link.column)} FROM d)")
+    prefix, suffix = _consent_scope_parts(draft)
+    consent.scope = Sql(f"%s || (SELECT {quote(key.column)} FROM d)::text || %s", [prefix, suffix])
+    chain.add("k", [consent])
+    link.set_cached_value(draft, consent)  # not the descriptor: it would copy the key over
 
 
 def _insert_draft_and_consent(

@@ -32,6 +32,28 @@ def next_value(key: str) -> int:
         return value
 
 
+def next_value_step() -> str:
+    """PostgreSQL: :func:`next_value` as ONE statement (``%s`` = the key) for a caller that
+    writes it inside a larger one (``banshi.core.db.Chain``): it returns ``last_value``; the
+    key's first value creates the row (an insert that meets an existing row increments it)."""
+    quote = connection.ops.quote_name
+    table, value, column = (
+        quote(NumberSequence._meta.db_table),
+        quote("last_value"),
+        quote("key"),
+    )
+    return (
+        f"INSERT INTO {table} ({column}, {value}) VALUES (%s, 1) ON CONFLICT ({column}) "
+        f"DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}"
+    )
+
+
+def formatted(value: str) -> str:
+    """SQL of a number as :func:`banshi.cases.services.issue_number` formats it: the ``%s``
+    prefix, then the sequence value ``value`` (an SQL expression) in at least six digits."""
+    return f"%s || right('00000' || {value}::text, greatest(6, length({value}::text)))"
+
+
 def _increment(key: str) -> int | None:
     quote = connection.ops.quote_name
     table, value, column = (

@@ -89,7 +89,9 @@ from banshi.catalog import models as catalog
 from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
+    Chain,
     JsonText,
+    Sql,
     build,
     current,
     first_id,
@@ -538,8 +540,8 @@ def _numbered_in_one_statement(
     sql = (
         f"WITH s AS (UPDATE {seq} SET last_value = last_value + 1 WHERE key = %s "
         "RETURNING last_value), "
-        f"a AS (UPDATE {app} SET number = %s || right('00000' || s.last_value::text, "
-        f"greatest(6, length(s.last_value::text))) FROM s WHERE {app}.id = %s RETURNING number), "
+        f"a AS (UPDATE {app} SET number = {numbers.formatted('s.last_value')} FROM s "
+        f"WHERE {app}.id = %s RETURNING number), "
         f"c AS (UPDATE {case} SET number = a.number || substr({case}.number, %s) FROM a "
         f"WHERE {case}.application_id = %s), "
         f"o AS (INSERT INTO {outbox} ({', '.join(columns)}) SELECT {', '.join(values)} FROM a) "
@@ -687,6 +689,7 @@ def _create_application(
     bundle, bundle_version = _pinned_bundle(bundle_code, today)
     joint = bundle is not None and len({v.department_id for v in versions.values()}) > 1
     due = deadlines.correction_due(get_calendar(), today)
+    chain = _written_later(number_later, materials, versions)
     application = build(
         Application,
         number=_provisional_number(),
@@ -712,8 +715,14 @@ def _create_application(
         intake_due=due.date,
         updated_at=now,
     )
-    insert_rows([application])
-    cases = _create_cases(application, plan, versions, _joint_review_lead(bundle_version, joint))
+    if chain is None:
+        insert_rows([application])
+    else:
+        chain.add("a", [application])
+        application.__dict__[UNWRITTEN] = chain
+    cases = _create_cases(
+        application, plan, versions, _joint_review_lead(bundle_version, joint), chain
+    )
     links = _dependency_links(plan, cases)
     if submitted_by is not None:
         actor = _Actor(submitted_by, Role.WINDOW_CLERK.value)
@@ -966,6 +975,7 @@ def _create_cases(
     plan: compiler.Plan,
     versions: Mapping[str, catalog.ServiceItemVersion],
     lead_department: int | None,
+    chain: Chain | None = None,
 ) -> dict[str, Case]:
     """One case per chosen item. In a joint handling, the lead department's cases (牵头部门) are
     under joint review: the other departments give opinions before the lead decides."""
@@ -985,7 +995,10 @@ def _create_cases(
             on_the_spot=version.promised_days == 0,
             updated_at=application.received_at,
         )
-    insert_rows(list(cases.values()))  # one statement; the rows get their ids
+    if chain is None:
+        insert_rows(list(cases.values()))  # one statement; the rows get their ids
+    else:
+        chain.add("c", list(cases.values()))
     return cases
 
 
@@ -994,7 +1007,7 @@ def _dependency_links(plan: compiler.Plan, cases: Mapping[str, Case]) -> list[An
     (written with the submission's events, see :func:`_record_submission`)."""
     through = Case.depends_on.through
     return [
-        build(through, from_case_id=cases[planned.code].pk, to_case_id=cases[code].pk)
+        build(through, from_case=cases[planned.code], to_case=cases[code])
         for planned in plan.items
         for code in planned.depends_on
     ]
@@ -1038,7 +1051,12 @@ def _record_submission(
         )
         for case in cases.values()
     ]
-    _insert_events(events, with_rows)
+    chain = application.__dict__.get(UNWRITTEN)
+    if chain is None:
+        _insert_events(events, with_rows)
+    else:  # insert only, as _insert_events: in the filing's one statement
+        chain.add("l", with_rows)
+        chain.add("e", events)
     application.__dict__[UNNUMBERED] = (cases, today)
     if number_now:
         number_filed(application)
@@ -1068,6 +1086,10 @@ def number_filed(application: Application) -> None:
             "cases": [case.number for case in cases.values()],
         },
     )
+    chain = application.__dict__.pop(UNWRITTEN, None)
+    if chain is not None:
+        _write_numbered(chain, application, cases, message, day)
+        return
     number = _numbered_in_one_statement(application, cases, message, day)
     if number is None:  # SQLite, no cases, or the day's first number
         _assign_numbers(application, cases, day)
@@ -1078,6 +1100,68 @@ def number_filed(application: Application) -> None:
     for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
         case.number = number + case.number[len(provisional) :]
     _announce(message, provisional, number)
+
+
+def _write_numbered(
+    chain: Chain,
+    application: Application,
+    cases: Mapping[str, Case],
+    message: OutboxMessage,
+    day: dt.date,
+) -> None:
+    """Write a filing kept for one statement (see :func:`_written_later`): the day's next number
+    drawn first, then every row with its final number (application, cases as ``<number>-NN``,
+    the outbox row announcing it) and the rows added meanwhile (events, links, the draft, the
+    idempotency record)."""
+    key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
+    provisional = application.number
+    chain.first("s", numbers.next_value_step(), [key])
+    application.number = Sql(f"(SELECT {numbers.formatted('last_value')} FROM s)", [f"{key}-"])
+    filed = "(SELECT number FROM a)"
+    for case in cases.values():  # "<provisional>-NN" -> "<number>-NN"
+        case.number = Sql(f"{filed} || %s", [case.number[len(provisional) :]])
+    message.key = Sql(filed)
+    message.payload = Sql(
+        f"replace(%s, %s, {filed})::jsonb", [json.dumps(message.payload), provisional]
+    )
+    chain.add("o", [message])
+    chain.run()
+
+
+def _written_later(
+    number_later: bool,
+    materials: Sequence[Mapping[str, Any]],
+    versions: Mapping[str, catalog.ServiceItemVersion],
+) -> Chain | None:
+    """Whether a filing's rows can wait for ONE statement at its numbering (PostgreSQL, and the
+    caller numbers it last: ``number_later``), and the chain that collects them. Not when
+    something needs their keys before: 告知承诺 / 容缺 materials (their commitments refer to the
+    cases) or an application that may be approved on the spot (秒批 writes its decision)."""
+    if not number_later or current().vendor != "postgresql":
+        return None
+    if commitments.committed_materials(materials):
+        return None
+    if versions and all(version.instant_approval for version in versions.values()):
+        return None
+    return Chain()
+
+
+UNWRITTEN = "_banshi_unwritten"
+
+
+def insert_with_filing(application: Application, rows: Sequence[Any]) -> None:
+    """Insert ``rows`` (of one model) that refer to ``application``: now, or in the filing's one
+    statement when the application is still to be written (see :func:`_written_later`)."""
+    chain = application.__dict__.get(UNWRITTEN)
+    if chain is None:
+        insert_rows(rows)
+    else:
+        chain.add(None, rows)
+
+
+def unwritten_filing(application: Application | None) -> Chain | None:
+    """The chain that will write ``application`` (just filed, not yet written), else None."""
+    return None if application is None else application.__dict__.get(UNWRITTEN)
 
 
 def _announce(message: OutboxMessage, provisional: str, number: str) -> None:

@@ -4,6 +4,7 @@ submission's hot path (probes and multi-row inserts that skip the ORM's query co
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import weakref
 from collections.abc import Iterator, Sequence
@@ -162,6 +163,139 @@ def _insert_sql(objs: Sequence[Model], db: Any) -> tuple[str, list[Any]]:
 
 
 _INSERTS: dict[tuple[type[Model], int, str], str] = {}
+
+
+class Sql:
+    """An SQL expression (with its own ``%s`` parameters) written by a :class:`Chain` in place
+    of a column's value: a value of a row written earlier in the same statement, a number drawn
+    from a sequence row. The chain reads back the value the column got and sets it on the
+    instance (so only types JSON can carry: keys, numbers, texts, JSON, moments)."""
+
+    __slots__ = ("params", "sql")
+
+    def __init__(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.sql = sql
+        self.params = list(params)
+
+    def __repr__(self) -> str:
+        return f"Sql({self.sql!r})"
+
+
+class Chain:
+    """Rows of several models written by ONE statement on PostgreSQL (a ``WITH`` of
+    data-modifying steps), where later rows take values of earlier ones: a foreign key to an
+    unsaved instance of an earlier step becomes that row's key, and a column whose value is
+    :class:`Sql` an expression over earlier steps. After :meth:`run` every instance has its key,
+    its foreign keys and the values of its ``Sql`` columns, as if each had been saved in turn.
+
+    Why: a filing writes an application, its cases, their events and links, the draft and its
+    consent, the idempotency record and the outbox row, and numbers the application and its
+    cases from the day's sequence row: six round trips, and the numbered application and case
+    rows written twice (a number is in a unique index, so the second version goes through every
+    index of the table). In one statement each row is written once, with its number, and the
+    sequence row is locked from that statement to the commit only.
+
+    Steps run in the order added (:meth:`first` puts one before all); rows of one step get their
+    keys in the order given (a multi-row ``VALUES``). A step returns its rows' keys and their
+    ``Sql`` columns: what ``Sql`` values of later steps may read from it. Foreign keys are checked at the commit
+    (Django makes them deferrable), so a step may refer to a row of a later one by an ``Sql``
+    value (a key drawn with ``nextval``)."""
+
+    def __init__(self) -> None:
+        self._first: list[tuple[str, str, list]] = []
+        self._steps: list[tuple[str, Sequence[Model]]] = []
+        self._where: dict[int, tuple[str, int]] = {}  # id(instance) -> (step, position)
+
+    def first(self, name: str, sql: str, params: Sequence[Any] = ()) -> None:
+        """A step written before all model steps: ``sql`` is one data-modifying statement with
+        ``RETURNING`` (the sequence row's update), whose columns later steps read."""
+        self._first.append((name, sql, list(params)))
+
+    def add(self, name: str | None, objs: Sequence[Model]) -> None:
+        """Unsaved instances of ONE model, written after the steps added before; ``name`` (for
+        ``Sql`` values that read the step) is made up when not given."""
+        if name is None:
+            name = f"r{len(self._steps)}"
+        if objs:
+            for position, obj in enumerate(objs):
+                self._where[id(obj)] = (name, position)
+            self._steps.append((name, objs))
+
+    def holds(self, obj: Model) -> bool:
+        """Whether ``obj`` is one of the rows this chain will write."""
+        return id(obj) in self._where
+
+    def run(self) -> None:
+        db = current()
+        if db.vendor != "postgresql":
+            raise NotImplementedError("a chain of inserts is one PostgreSQL statement")
+        quote = db.ops.quote_name
+        parts = [f"{name} AS ({sql})" for name, sql, _ in self._first]
+        params: list[Any] = [value for _, _, values in self._first for value in values]
+        selects, read, links = [], [], []
+        for name, objs in self._steps:
+            model = type(objs[0])
+            meta = model._meta
+            fields = _insert_fields(model)
+            preparers = _preparers(model, fields, db.vendor)
+            keyed = any(type(obj.pk) is Sql for obj in objs)  # a key drawn in SQL
+            returned = {meta.pk.attname: meta.pk}
+            rows = []
+            for obj in objs:
+                slots = []
+                if keyed:
+                    slots.append(self._slot(obj.pk, params) if type(obj.pk) is Sql else "DEFAULT")
+                for field, prepare in zip(fields, preparers, strict=True):
+                    value = getattr(obj, field.attname)
+                    if type(value) is Sql:
+                        slots.append(self._slot(value, params))
+                        returned[field.attname] = field
+                    elif value is None and field.is_relation:
+                        related = obj._state.fields_cache.get(field.name)
+                        where = None if related is None else self._where.get(id(related))
+                        if where is None:
+                            slots.append("%s")
+                            params.append(None)
+                        else:
+                            key = quote(related._meta.pk.column)
+                            slots.append(
+                                f"(SELECT {key} FROM {where[0]} ORDER BY {key} "
+                                f"LIMIT 1 OFFSET {where[1]})"
+                            )
+                            links.append((obj, field, related))
+                    else:
+                        slots.append("%s")
+                        params.append(prepare(obj, db))
+                rows.append(f"({', '.join(slots)})")
+            columns = [quote(field.column) for field in fields]
+            if keyed:
+                columns.insert(0, quote(meta.pk.column))
+            parts.append(
+                f"{name} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
+                f"VALUES {', '.join(rows)} "
+                f"RETURNING {', '.join(quote(f.column) for f in returned.values())})"
+            )
+            selects.append(f"SELECT '{name}', row_to_json({name})::text FROM {name}")
+            read.append((name, objs, list(returned.items())))
+        sql = f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}"
+        with statement(sql, params, db) as cursor:
+            found: dict[str, list[dict]] = {}
+            for name, text in cursor.fetchall():
+                found.setdefault(name, []).append(json.loads(text))
+        for name, objs, returned in read:
+            for obj, row in zip(objs, found.get(name, ()), strict=True):
+                for attname, field in returned:
+                    setattr(obj, attname, field.to_python(row[field.column]))
+                state = obj._state
+                state.adding = False
+                state.db = db.alias
+        for obj, field, related in links:
+            setattr(obj, field.attname, related.pk)
+
+    @staticmethod
+    def _slot(value: Sql, params: list[Any]) -> str:
+        params.extend(value.params)
+        return value.sql
 
 
 def _insert_fields(model: type[Model]) -> list:

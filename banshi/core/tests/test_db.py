@@ -281,3 +281,71 @@ def test_loaded_makes_the_instance_from_db_makes():
     expected = Person.from_db("default", shape.attnames, values)
     assert _attributes(loaded) == _attributes(expected)
     assert not loaded._state.adding and loaded._state.db == "default"
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+
+
+@needs_postgresql
+def test_a_chain_writes_rows_that_refer_to_earlier_ones_in_one_statement():
+    from banshi.people.models import EnterpriseRole
+
+    first = db.build(Person, id_number="11010519491231002X", name="甲")
+    second = db.build(Person, id_number="110101199003077777", name="乙")
+    enterprise = db.build(Enterprise, uscc="91350100M000100Y43", name="某公司")
+    roles = [
+        db.build(EnterpriseRole, person=second, enterprise=enterprise, kind="handler"),
+        db.build(EnterpriseRole, person=first, enterprise=enterprise, kind="legal_representative"),
+    ]
+    chain = db.Chain()
+    chain.add("p", [first, second])
+    chain.add("e", [enterprise])
+    chain.add(None, roles)
+    with CaptureQueriesContext(connection) as captured:
+        chain.run()
+    assert len(captured.captured_queries) == 1
+    stored = {
+        (role.person.name, role.kind, role.enterprise.name)
+        for role in EnterpriseRole.objects.select_related("person", "enterprise")
+    }
+    assert stored == {("乙", "handler", "某公司"), ("甲", "legal_representative", "某公司")}
+    # the instances are as saved: keys, foreign keys, adding False
+    assert roles[0].person_id == second.pk and roles[1].person_id == first.pk
+    assert roles[0].enterprise_id == enterprise.pk and not roles[0]._state.adding
+    assert Person.objects.get(pk=first.pk).name == "甲"
+
+
+@needs_postgresql
+def test_a_chain_sets_the_values_its_sql_columns_got():
+    first = db.build(Person, id_number="11010519491231002X", name="甲")
+    enterprise = db.build(
+        Enterprise, uscc="91350100M000100Y43", name=db.Sql("%s || (SELECT id FROM p)", ["甲之"])
+    )
+    chain = db.Chain()
+    chain.add("p", [first])
+    chain.add("e", [enterprise])
+    chain.run()
+    assert enterprise.name == f"甲之{first.pk}" == Enterprise.objects.get(pk=enterprise.pk).name
+
+
+@needs_postgresql
+def test_a_chain_writes_nothing_when_one_row_fails():
+    first = db.build(Person, id_number="11010519491231002X", name="甲")
+    twin = db.build(Person, id_number="11010519491231002X", name="甲")  # a unique identifier
+    chain = db.Chain()
+    chain.add("p", [first])
+    chain.add("q", [twin])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        chain.run()
+    assert not Person.objects.exists()
+
+
+def test_a_chain_is_refused_where_it_is_not_one_statement():
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite only: PostgreSQL runs the chain")
+    chain = db.Chain()
+    chain.add("p", [db.build(Person, id_number="11010519491231002X", name="甲")])
+    with pytest.raises(NotImplementedError):
+        chain.run()
