@@ -234,45 +234,47 @@ class Chain:
         params: list[Any] = [value for _, _, values in self._first for value in values]
         selects, read, links = [], [], []
         for name, objs in self._steps:
-            model = type(objs[0])
-            meta = model._meta
-            fields = _insert_fields(model)
-            preparers = _preparers(model, fields, db.vendor)
+            shape = _chain_shape(type(objs[0]), db)
             keyed = any(type(obj.pk) is Sql for obj in objs)  # a key drawn in SQL
-            returned = {meta.pk.attname: meta.pk}
+            returned = {shape.pk.attname: shape.pk}
             rows = []
             for obj in objs:
+                values = shape.values(obj)
+                if Sql not in map(type, values) and all(  # the plain row
+                    values[index] is not None for index in shape.relations
+                ):
+                    rows.append(shape.plain_row)
+                    params.extend([prepare(obj, db) for prepare in shape.preparers])
+                    if keyed:
+                        rows[-1] = "(DEFAULT, " + rows[-1][1:]
+                    continue
                 slots = []
                 if keyed:
                     slots.append(self._slot(obj.pk, params) if type(obj.pk) is Sql else "DEFAULT")
-                for field, prepare in zip(fields, preparers, strict=True):
-                    value = getattr(obj, field.attname)
+                for field, prepare, value in zip(
+                    shape.fields, shape.preparers, values, strict=True
+                ):
                     if type(value) is Sql:
                         slots.append(self._slot(value, params))
                         returned[field.attname] = field
-                    elif value is None and field.is_relation:
+                        continue
+                    if value is None and field.is_relation:
                         related = obj._state.fields_cache.get(field.name)
                         where = None if related is None else self._where.get(id(related))
-                        if where is None:
-                            slots.append("%s")
-                            params.append(None)
-                        else:
+                        if where is not None:
                             key = quote(related._meta.pk.column)
                             slots.append(
                                 f"(SELECT {key} FROM {where[0]} ORDER BY {key} "
                                 f"LIMIT 1 OFFSET {where[1]})"
                             )
                             links.append((obj, field, related))
-                    else:
-                        slots.append("%s")
-                        params.append(prepare(obj, db))
+                            continue
+                    slots.append("%s")
+                    params.append(prepare(obj, db))
                 rows.append(f"({', '.join(slots)})")
-            columns = [quote(field.column) for field in fields]
-            if keyed:
-                columns.insert(0, quote(meta.pk.column))
+            columns = f"{quote(shape.pk.column)}, {shape.columns}" if keyed else shape.columns
             parts.append(
-                f"{name} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
-                f"VALUES {', '.join(rows)} "
+                f"{name} AS (INSERT INTO {shape.table} ({columns}) VALUES {', '.join(rows)} "
                 f"RETURNING {', '.join(quote(f.column) for f in returned.values())})"
             )
             selects.append(f"SELECT '{name}', row_to_json({name})::text FROM {name}")
@@ -296,6 +298,35 @@ class Chain:
     def _slot(value: Sql, params: list[Any]) -> str:
         params.extend(value.params)
         return value.sql
+
+
+class _ChainShape:
+    """What :meth:`Chain.run` needs of one model, made once per model and database."""
+
+    def __init__(self, model: type[Model], db: Any) -> None:
+        import operator
+
+        quote = db.ops.quote_name
+        meta = model._meta
+        self.pk = meta.pk
+        self.table = quote(meta.db_table)
+        self.fields = _insert_fields(model)
+        self.preparers = _preparers(model, self.fields, db.vendor)
+        self.columns = ", ".join(quote(field.column) for field in self.fields)
+        self.plain_row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.relations = [index for index, field in enumerate(self.fields) if field.is_relation]
+        getter = operator.attrgetter(*(field.attname for field in self.fields))
+        self.values = getter if len(self.fields) > 1 else lambda obj: (getter(obj),)
+
+
+_CHAIN_SHAPES: dict[tuple[type[Model], str], _ChainShape] = {}
+
+
+def _chain_shape(model: type[Model], db: Any) -> _ChainShape:
+    found = _CHAIN_SHAPES.get((model, db.vendor))
+    if found is None:
+        found = _CHAIN_SHAPES[(model, db.vendor)] = _ChainShape(model, db)
+    return found
 
 
 def _insert_fields(model: type[Model]) -> list:
