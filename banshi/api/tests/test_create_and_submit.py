@@ -12,7 +12,14 @@ from ninja.responses import NinjaJSONEncoder
 from banshi.api.schemas import ApplicationOut, CaseBrief, EventOut
 from banshi.api.tests.conftest import Api
 from banshi.api.tests.helpers import ANSWERS, draft_body
-from banshi.cases.models import Application, ApplicationDraft, CaseEvent, DraftStatus, OutboxMessage
+from banshi.cases.models import (
+    Application,
+    ApplicationDraft,
+    Case,
+    CaseEvent,
+    DraftStatus,
+    OutboxMessage,
+)
 from banshi.people.models import Consent
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +144,34 @@ def test_concurrent_requests_with_one_key_file_one_application(applicant):
     assert sorted(status for status, _ in results) == [200, 200, 200, 201]
     assert {number for _, number in results} == {Application.objects.get().number}
     assert ApplicationDraft.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+def test_concurrent_filings_get_consecutive_numbers_from_the_day_s_first(applicant):
+    """Each filing draws its number in its one statement: the day's first creates the sequence
+    row, the others wait on it; numbers are distinct and without gaps."""
+    from banshi.cases.tests.test_concurrency import run_together
+
+    body = {**draft_body(Api(applicant.user)), "submit": True}
+
+    def send(key: str):
+        def go():
+            response = Api(applicant.user).post("/applications", body, {"Idempotency-Key": key})
+            return response.status_code, response.json()["number"]
+
+        return go
+
+    results = run_together([send(f"many-{n}") for n in range(4)])
+    assert [status for status, _ in results] == [201] * 4
+    tails = sorted(int(number.rsplit("-", 1)[1]) for _, number in results)
+    assert tails == [1, 2, 3, 4]
+    assert {case.number.rsplit("-", 1)[0] for case in Case.objects.all()} == {
+        number for _, number in results
+    }
 
 
 def test_the_number_is_taken_after_every_other_write(api):
