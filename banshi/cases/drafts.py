@@ -205,7 +205,13 @@ def _legal_representative(enterprise: Enterprise) -> tuple[str, str, str] | None
     return None if row is None else (row[0], row[1], row[2])
 
 
-def _legal_representative_query(enterprise: Enterprise) -> tuple[str, list[Any]]:
+def _legal_representative_query(
+    enterprise: Enterprise | None, *, enterprise_key: str | None = None
+) -> tuple[str, list[Any]]:
+    """The statement of :func:`_legal_representative` (three columns, at most one row).
+    ``enterprise_key``: an SQL expression for the enterprise's primary key in place of
+    ``enterprise`` (a subquery of the statement that reads the enterprise, aliased other than
+    ``r`` and ``p``)."""
     quote = connection.ops.quote_name
     role, person = EnterpriseRole._meta, Person._meta
 
@@ -219,9 +225,11 @@ def _legal_representative_query(enterprise: Enterprise) -> tuple[str, list[Any]]
         f"SELECT {p('name')}, {p('id_number')}, {p('phone')} "
         f"FROM {quote(role.db_table)} r JOIN {quote(person.db_table)} p "
         f"ON {p(person.pk.name)} = {r('person')} "
-        f"WHERE {r('enterprise')} = %s AND {r('kind')} = %s ORDER BY {r(role.pk.name)} LIMIT 1"
+        f"WHERE {r('enterprise')} = {enterprise_key or '%s'} AND {r('kind')} = %s "
+        f"ORDER BY {r(role.pk.name)} LIMIT 1"
     )
-    return sql, [enterprise.pk, EnterpriseRole.Kind.LEGAL_REPRESENTATIVE.value]
+    kind = EnterpriseRole.Kind.LEGAL_REPRESENTATIVE.value
+    return sql, [kind] if enterprise_key else [enterprise.pk, kind]
 
 
 def _representative_and_licences(
@@ -246,6 +254,22 @@ def _representative_and_licences(
     return legal_rep, sorted(codes)
 
 
+# On an Enterprise read by enterprise_by_uscc (PostgreSQL): (applicant pk, day, legal
+# representative, licence types held), what profile_for would read for that applicant that day.
+PROFILE_READ = "_banshi_profile_read"
+
+
+def _read_with_enterprise(
+    applicant: Person, enterprise: Enterprise
+) -> tuple[tuple[str, str, str] | None, list[str]] | None:
+    """What :func:`_representative_and_licences` would answer, when :func:`enterprise_by_uscc`
+    read it with the enterprise for this applicant today; else None (read it now)."""
+    found = enterprise.__dict__.get(PROFILE_READ)
+    if found is None or found[0] != applicant.pk or found[1] != clock.today():
+        return None
+    return found[2], found[3]
+
+
 def applicant_of(draft: ApplicationDraft) -> Person:
     """The person the application is filed for (the principal when acting as an agent)."""
     return draft.principal or draft.owner
@@ -268,8 +292,10 @@ def profile_for(draft: ApplicationDraft) -> dict[str, Any]:
         profile = person_profile(applicant)
         if enterprise is None:
             profile[compiler.PROFILE_LICENCES] = licence_selectors.held_by(applicant, None)
-        else:  # the 法定代表人 and both holders' licences in one statement
-            legal_rep, held = _representative_and_licences(applicant, enterprise)
+        else:  # the 法定代表人 and both holders' licences: read with the enterprise, or now
+            legal_rep, held = _read_with_enterprise(
+                applicant, enterprise
+            ) or _representative_and_licences(applicant, enterprise)
             profile.update(_enterprise_values(enterprise, legal_rep, licences=False))
             profile[compiler.PROFILE_LICENCES] = held
         cached = draft.__dict__["_banshi_profile"] = (subject, profile)
@@ -368,22 +394,45 @@ def _enterprise_of(owner: Person, pk: int) -> Enterprise | None:
 def enterprise_by_uscc(owner: Person, uscc: str) -> Enterprise | None:
     """The enterprise registered with ``uscc`` (None when there is none), read with whether
     ``owner`` holds a role in it (remembered on the instance, see
-    :func:`banshi.people.services.note_role`): one statement for what an API filing names."""
-    shape = row_shape(Enterprise)
+    :func:`banshi.people.services.note_role`): one statement for what an API filing names.
+
+    On PostgreSQL the same statement also reads what :func:`profile_for` needs next for ``owner``
+    applying as this enterprise (its 法定代表人, and the licence types ``owner`` and the
+    enterprise hold in force today), kept on the instance under :data:`PROFILE_READ`: a filing
+    then makes one round trip for both instead of two. The subqueries are the statements of
+    :func:`_legal_representative_query` and ``licences.selectors.held_by_query`` (a record and an
+    array, which SQLite has not: there the profile is read by its own statement)."""
+    shape = row_shape(Enterprise, "e")  # held_by_query names the licence table t
     quote = connection.ops.quote_name
+    extra, extra_params, day = "", [], None
+    if connection.vendor == "postgresql":
+        day = clock.today()
+        rep_sql, rep_params = _legal_representative_query(None, enterprise_key="e.id")
+        held_sql, held_params = licence_selectors.held_by_query(
+            owner, None, day, enterprise_key="e.id"
+        )
+        extra = (
+            f", (SELECT ROW(rep.*) FROM ({rep_sql}) rep), "  # three text columns: str or None
+            f"ARRAY(SELECT held.code FROM ({held_sql}) held)"
+        )
+        extra_params = [*rep_params, *held_params]
     sql = (
         f"SELECT {shape.columns}, EXISTS (SELECT 1 FROM "
         f"{quote(EnterpriseRole._meta.db_table)} r "
-        "WHERE r.enterprise_id = t.id AND r.person_id = %s) "
-        f"FROM {quote(Enterprise._meta.db_table)} t WHERE t.uscc = %s"
+        f"WHERE r.enterprise_id = e.id AND r.person_id = %s){extra} "
+        f"FROM {quote(Enterprise._meta.db_table)} e WHERE e.uscc = %s"
     )
-    with statement(sql, [owner.pk, uscc]) as cursor:
+    with statement(sql, [owner.pk, *extra_params, uscc]) as cursor:
         row = cursor.fetchone()
     if row is None:
         return None
     enterprise = shape.build(row[: shape.width])
     if row[shape.width]:
         people_services.note_role(enterprise, owner)
+    if day is not None:
+        rep, held = row[shape.width + 1], row[shape.width + 2]
+        legal_rep = None if rep is None else (rep[0], rep[1], rep[2])
+        enterprise.__dict__[PROFILE_READ] = (owner.pk, day, legal_rep, sorted(held))
     return enterprise
 
 

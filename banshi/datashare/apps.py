@@ -7,3 +7,6 @@ class DatashareConfig(AppConfig):
     name = "banshi.datashare"
     label = "datashare"
     verbose_name = "数据共享"
+
+    def ready(self) -> None:
+        from banshi.datashare import signals  # noqa: F401  (drops the cached sources on a change)

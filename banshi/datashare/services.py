@@ -22,7 +22,7 @@ from django.db import transaction
 from banshi.audit.models import Action
 from banshi.audit.services import mask_text, record
 from banshi.core import clock
-from banshi.core.db import select_models
+from banshi.datashare import selectors
 from banshi.datashare.models import DataShareCall, DataShareSource, ProviderKind
 from banshi.datashare.providers import (
     ERROR,
@@ -99,10 +99,11 @@ def provider_for(kind: str):
 def resolve_source(source: DataShareSource | str) -> tuple[DataShareSource | None, str, str]:
     """``(source row or None, code, provider kind)``. A code the catalogue names but nobody
     configured is answered by ``BANSHI_DATASHARE_UNCONFIGURED`` (``local`` by default: the
-    platform's own profiles; ``none``: unavailable, so the applicant uploads)."""
+    platform's own profiles; ``none``: unavailable, so the applicant uploads). The rows come from
+    the per-process :func:`~banshi.datashare.selectors.sources` (no statement, normally)."""
     if isinstance(source, DataShareSource):
         return source, source.code, source.provider
-    row = DataShareSource.objects.filter(code=source).first()
+    row = selectors.sources().get(source)
     if row is not None:
         return row, row.code, row.provider
     return None, str(source), getattr(settings, "BANSHI_DATASHARE_UNCONFIGURED", "local")
@@ -252,14 +253,7 @@ def with_upload_fallback(plan: Any, draft: Any) -> Any:
         return plan
     person = draft.principal or draft.owner
     actor = getattr(draft.owner, "user", None)
-    wanted = {m.data_share for m in plan.materials if m.route == compiler.ROUTE_DATA_SHARE}
-    codes = sorted(wanted)
-    sources = {  # one plain statement: every submission with a data-share material asks it
-        row.code: row
-        for row in select_models(
-            DataShareSource, f"t.code IN ({', '.join(['%s'] * len(codes))})", codes
-        )
-    }
+    sources = selectors.sources()  # kept per process: a submission normally reads none
     changed = []
     for planned in plan.materials:
         if planned.route == compiler.ROUTE_DATA_SHARE:

@@ -156,15 +156,25 @@ def held_by(
 
 
 def held_by_query(
-    person: Person | None, enterprise: Enterprise | None, on: dt.date | None = None
+    person: Person | None,
+    enterprise: Enterprise | None,
+    on: dt.date | None = None,
+    *,
+    enterprise_key: str | None = None,
 ) -> tuple[str, list[Any]] | None:
     """The statement of :func:`held_by` (one ``code`` column), for a caller that reads it
-    together with other things in one round trip; None when there is no holder."""
+    together with other things in one round trip; None when there is no holder.
+
+    ``enterprise_key``: an SQL expression for the enterprise's primary key, in place of
+    ``enterprise`` (e.g. ``e.id``: a subquery of the statement that reads the enterprise itself,
+    aliased other than ``t``, which names the licence table here)."""
     holders, params = [], []
     if person is not None:
         holders.append("t.holder_person_id = %s")
         params.append(person.pk)
-    if enterprise is not None:
+    if enterprise_key is not None:
+        holders.append(f"t.holder_enterprise_id = {enterprise_key}")
+    elif enterprise is not None:
         holders.append("t.holder_enterprise_id = %s")
         params.append(enterprise.pk)
     if not holders:

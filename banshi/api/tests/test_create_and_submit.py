@@ -293,3 +293,29 @@ def test_the_draft_filed_in_one_request_is_written_once(api):
         assert len(writes) == 1 and "people_consent" in writes[0]
     else:  # the draft, then its consent naming it, then the draft's link to the consent
         assert [sql.split()[0].upper() for sql in writes] == ["INSERT", "UPDATE"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL reads the profile with the enterprise"
+)
+def test_filing_for_an_enterprise_reads_its_profile_with_the_enterprise(api, applicant):
+    """The enterprise's 法定代表人 and the licence types held come with the enterprise row: no
+    statement of their own (``drafts.enterprise_by_uscc``)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from banshi.people import services as people
+
+    enterprise = people.register_enterprise(
+        "91350100M000100Y43", "某某餐饮有限公司", legal_representative=applicant
+    )
+    _file(api, key="warm")
+    with CaptureQueriesContext(connection) as captured:
+        response, _ = _file(api, key="firm-1", enterprise_uscc=enterprise.uscc)
+    assert response.status_code == 201, response.json()
+    assert Application.objects.get(number=response.json()["number"]).enterprise_id == enterprise.pk
+    touching = [  # the role, the 法定代表人 and the licences held: the enterprise's statement
+        query["sql"]
+        for query in captured.captured_queries
+        if "people_enterpriserole" in query["sql"] or "licences_licence" in query["sql"]
+    ]
+    assert len(touching) == 1 and '"people_enterprise" e WHERE' in touching[0]

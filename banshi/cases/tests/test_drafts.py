@@ -422,3 +422,64 @@ def test_an_enterprise_read_by_a_stranger_remembers_no_role():
     assert found == enterprise
     assert not people.may_act_for(stranger, found, scope="X", on=dt.date(2026, 3, 2))
     assert drafts.enterprise_by_uscc(stranger, "91410100MA00000000") is None
+
+
+def _licensed_applicant(catalogue_code: str = "SPJY"):
+    """A licence type the applicant holds (besides the enterprise's 营业执照)."""
+    from banshi.catalog.models import Department, LicenceType
+
+    department = Department.objects.get(code="SCJG")
+    LicenceType.objects.get_or_create(
+        code=catalogue_code, defaults={"name": "食品经营许可证", "department": department}
+    )
+    return catalogue_code
+
+
+@pytest.mark.parametrize("with_representative", [True, False])
+def test_the_profile_read_with_the_enterprise_is_the_profile_read_on_its_own(
+    owner, with_representative, django_assert_num_queries
+):
+    """PostgreSQL reads the 法定代表人 and the licence types with the enterprise (enterprise_by_uscc);
+    the draft's profile is then the one its own statement gives, and needs no statement."""
+    from django.db import connection
+
+    from banshi.people.models import Enterprise
+
+    person, enterprise = owner
+    licences.record_existing(_licensed_applicant(), holder_person=person)
+    if not with_representative:
+        enterprise.person_roles.all().delete()  # none on record: no legal_rep values
+    found = drafts.enterprise_by_uscc(person, enterprise.uscc)
+    plain = Enterprise.objects.get(pk=enterprise.pk)
+    with django_assert_num_queries(0 if connection.vendor == "postgresql" else 1):
+        read_with = drafts.profile_for(ApplicationDraft(owner=person, enterprise=found))
+    read_alone = drafts.profile_for(ApplicationDraft(owner=person, enterprise=plain))
+    assert read_with == read_alone
+    assert read_with[compiler.PROFILE_LICENCES] == ["SPJY", "YYZZ"]
+    assert ("enterprise.legal_rep_id_number" in read_with) == with_representative
+
+
+def test_a_profile_read_with_the_enterprise_is_not_used_for_another_applicant(
+    owner, django_assert_num_queries
+):
+    person, enterprise = owner
+    other = people.register_person("310115198506150022", "李娜", phone="13800000001")
+    licences.record_existing(_licensed_applicant(), holder_person=other)
+    found = drafts.enterprise_by_uscc(person, enterprise.uscc)  # read for the representative
+    with django_assert_num_queries(1):  # read again, for the other applicant
+        profile = drafts.profile_for(ApplicationDraft(owner=other, enterprise=found))
+    assert profile[compiler.PROFILE_LICENCES] == ["SPJY", "YYZZ"]
+    assert profile["person.id_number"] == "310115198506150022"
+
+
+def test_a_profile_read_with_the_enterprise_yesterday_is_read_again(
+    owner, django_assert_num_queries
+):
+    from banshi.core import clock
+
+    person, enterprise = owner
+    today = clock.today()
+    found = drafts.enterprise_by_uscc(person, enterprise.uscc)
+    with clock.frozen(today + dt.timedelta(days=1)), django_assert_num_queries(1):
+        profile = drafts.profile_for(ApplicationDraft(owner=person, enterprise=found))
+    assert profile[compiler.PROFILE_LICENCES] == ["YYZZ"]
