@@ -54,6 +54,7 @@ from django.db import connection, transaction
 
 from banshi.core import clock
 from banshi.core.bench import BenchResult, peak_memory_mb, percentile_ms, register
+from banshi.core.serving import WORKER_CLASS
 
 BUNDLE = "QYQYDJ"  # 企业迁移登记一件事: 5 items, 4 departments, no situation question
 ITEMS = 5
@@ -218,6 +219,8 @@ def _start_server(setup: Setup, workers: int) -> tuple[subprocess.Popen, int]:
         str(workers),
         "--threads",
         os.environ.get("BANSHI_BENCH_THREADS", "2"),  # as `banshi serve` (gthread: keep-alive)
+        "--worker-class",
+        WORKER_CLASS,  # as `banshi serve`: a worker takes connections while a thread is free
         "--timeout",
         "120",
         "--log-level",

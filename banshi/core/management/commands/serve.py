@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from banshi.core.serving import WORKER_CLASS
+
 
 class Command(BaseCommand):
     help = "启动服务 / serve the platform (gunicorn; runserver when DEBUG)"
@@ -50,6 +52,8 @@ class Command(BaseCommand):
                 str(workers),
                 "--threads",
                 "2",
+                "--worker-class",
+                WORKER_CLASS,  # takes a connection only while a thread is free
                 "--access-logfile",
                 "-",
                 "--timeout",
