@@ -101,3 +101,16 @@ def test_a_busy_worker_still_answers_its_keep_alive_client(server):
         answers.append(connection.getresponse().read().decode())
     connection.close()
     assert len(set(answers)) == 1 and answers[0].isdigit()
+
+
+def test_banshi_serve_runs_gunicorn_with_this_worker(monkeypatch, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = False
+    monkeypatch.setenv("BANSHI_INPROCESS_SCHEDULER", "false")  # the command sets it otherwise
+    ran = []
+    monkeypatch.setattr("os.execv", lambda path, argv: ran.append(argv))
+    call_command("serve", "127.0.0.1:8123", workers=3)
+    argv = ran[0]
+    assert argv[argv.index("--worker-class") + 1] == WORKER_CLASS
+    assert argv[argv.index("--workers") + 1] == "3" and argv[argv.index("--threads") + 1] == "2"
