@@ -240,37 +240,46 @@ class Chain:
             rows = []
             for obj in objs:
                 values = shape.values(obj)
-                if Sql not in map(type, values) and all(  # the plain row
-                    values[index] is not None for index in shape.relations
+                if (  # the plain row
+                    Sql not in map(type, values)
+                    and type(obj.pk) is not Sql
+                    and all(values[index] is not None for index in shape.relations)
                 ):
                     rows.append(shape.plain_row)
                     params.extend([prepare(obj, db) for prepare in shape.preparers])
                     if keyed:
                         rows[-1] = "(DEFAULT, " + rows[-1][1:]
                     continue
-                slots = []
-                if keyed:
-                    slots.append(self._slot(obj.pk, params) if type(obj.pk) is Sql else "DEFAULT")
-                for field, prepare, value in zip(
-                    shape.fields, shape.preparers, values, strict=True
-                ):
+                # a row with Sql values or references: only those slots are looked at one by one
+                special = {index for index in shape.relations if values[index] is None}
+                if Sql in map(type, values):
+                    special.update(i for i, value in enumerate(values) if type(value) is Sql)
+                slots = ["DEFAULT"] if keyed and type(obj.pk) is not Sql else []
+                if keyed and type(obj.pk) is Sql:
+                    slots.append(self._slot(obj.pk, params))
+                start = 0
+                for index in sorted(special):
+                    slots.extend(shape.placeholders[start:index])
+                    params.extend([prepare(obj, db) for prepare in shape.preparers[start:index]])
+                    start = index + 1
+                    field, value = shape.fields[index], values[index]
                     if type(value) is Sql:
                         slots.append(self._slot(value, params))
                         returned[field.attname] = field
                         continue
-                    if value is None and field.is_relation:
-                        related = obj._state.fields_cache.get(field.name)
-                        where = None if related is None else self._where.get(id(related))
-                        if where is not None:
-                            key = quote(related._meta.pk.column)
-                            slots.append(
-                                f"(SELECT {key} FROM {where[0]} ORDER BY {key} "
-                                f"LIMIT 1 OFFSET {where[1]})"
-                            )
-                            links.append((obj, field, related))
-                            continue
-                    slots.append("%s")
-                    params.append(prepare(obj, db))
+                    related = obj._state.fields_cache.get(field.name)
+                    where = None if related is None else self._where.get(id(related))
+                    if where is None:  # no related row, or one written already: its value
+                        slots.append("%s")
+                        params.append(shape.preparers[index](obj, db))
+                        continue
+                    key = quote(related._meta.pk.column)
+                    slots.append(
+                        f"(SELECT {key} FROM {where[0]} ORDER BY {key} LIMIT 1 OFFSET {where[1]})"
+                    )
+                    links.append((obj, field, related))
+                slots.extend(shape.placeholders[start:])
+                params.extend([prepare(obj, db) for prepare in shape.preparers[start:]])
                 rows.append(f"({', '.join(slots)})")
             columns = f"{quote(shape.pk.column)}, {shape.columns}" if keyed else shape.columns
             parts.append(
@@ -313,7 +322,8 @@ class _ChainShape:
         self.fields = _insert_fields(model)
         self.preparers = _preparers(model, self.fields, db.vendor)
         self.columns = ", ".join(quote(field.column) for field in self.fields)
-        self.plain_row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.placeholders = ["%s"] * len(self.fields)
+        self.plain_row = "(" + ", ".join(self.placeholders) + ")"
         self.relations = [index for index, field in enumerate(self.fields) if field.is_relation]
         getter = operator.attrgetter(*(field.attname for field in self.fields))
         self.values = getter if len(self.fields) > 1 else lambda obj: (getter(obj),)

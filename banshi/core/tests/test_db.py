@@ -349,3 +349,13 @@ def test_a_chain_is_refused_where_it_is_not_one_statement():
     chain.add("p", [db.build(Person, id_number="11010519491231002X", name="甲")])
     with pytest.raises(NotImplementedError):
         chain.run()
+
+
+@needs_postgresql
+def test_a_chain_writes_a_key_given_as_sql():
+    person = db.build(Person, id_number="11010519491231002X", name="甲")
+    person.pk = db.Sql("nextval(pg_get_serial_sequence('people_person', 'id')) + 1000")
+    chain = db.Chain()
+    chain.add("p", [person])
+    chain.run()
+    assert person.pk > 1000 and Person.objects.get(pk=person.pk).name == "甲"
