@@ -196,10 +196,10 @@ class Chain:
     sequence row is locked from that statement to the commit only.
 
     Steps run in the order added (:meth:`first` puts one before all); rows of one step get their
-    keys in the order given (a multi-row ``VALUES``). A step returns its rows' keys and their
-    ``Sql`` columns: what ``Sql`` values of later steps may read from it. Foreign keys are checked at the commit
-    (Django makes them deferrable), so a step may refer to a row of a later one by an ``Sql``
-    value (a key drawn with ``nextval``)."""
+    keys in the order given (a multi-row ``VALUES``; references to a row use that order). A step
+    returns its rows' keys and their ``Sql`` columns: what ``Sql`` values of later steps may read
+    from it. Foreign keys are checked at the commit (Django makes them deferrable), so a step may
+    refer to a row of a later one by an ``Sql`` value (a key drawn with ``nextval``)."""
 
     def __init__(self) -> None:
         self._first: list[tuple[str, str, list]] = []
@@ -221,11 +221,8 @@ class Chain:
                 self._where[id(obj)] = (name, position)
             self._steps.append((name, objs))
 
-    def holds(self, obj: Model) -> bool:
-        """Whether ``obj`` is one of the rows this chain will write."""
-        return id(obj) in self._where
-
     def run(self) -> None:
+        """Write every step in one statement and give the instances what the rows got."""
         db = current()
         if db.vendor != "postgresql":
             raise NotImplementedError("a chain of inserts is one PostgreSQL statement")
