@@ -52,7 +52,6 @@ from banshi.core.db import (
     build,
     current,
     insert_rows,
-    prepared_values,
     row_shape,
     select_models,
     statement,
@@ -594,23 +593,23 @@ def _insert_draft(draft: ApplicationDraft) -> None:
     if consent is None:
         insert_rows([draft])
         return
+    if connection.vendor == "postgresql":  # both rows in one statement, as in a filing's
+        chain = Chain()
+        _chain_draft(chain, draft, consent)
+        chain.run()
+        return
     prefix, suffix = _consent_scope_parts(draft)
-    if connection.vendor == "postgresql":
-        draft.pk, consent.pk = _insert_draft_and_consent(draft, consent, prefix, suffix)
-        consent.scope = f"{prefix}{draft.pk}{suffix}"
-        consent._state.adding, consent._state.db = False, connection.alias
-    else:
-        insert_rows([draft])
-        consent.scope = f"{prefix}{draft.pk}{suffix}"
-        insert_rows([consent])
-        update_row(ApplicationDraft, draft.pk, consent=consent.pk)
+    insert_rows([draft])
+    consent.scope = f"{prefix}{draft.pk}{suffix}"
+    insert_rows([consent])
+    update_row(ApplicationDraft, draft.pk, consent=consent.pk)
     draft.consent = consent
 
 
 def _chain_draft(chain: Chain, draft: ApplicationDraft, consent: Consent | None) -> None:
-    """The draft (and its consent) as steps of the filing's one statement: the consent's key
-    drawn from its sequence in the draft row, the consent written with that key and a scope
-    naming the draft's number, as :func:`_insert_draft_and_consent` does."""
+    """The draft (and its consent) as steps of ``chain`` (a filing's, or their own): the
+    consent's key drawn from its sequence in the draft row, the consent written with that key
+    and a scope naming the draft's number (the foreign key is checked at commit)."""
     if consent is None:
         chain.add("d", [draft])
         return
@@ -627,55 +626,6 @@ def _chain_draft(chain: Chain, draft: ApplicationDraft, consent: Consent | None)
     consent.scope = Sql(f"%s || (SELECT {quote(key.column)} FROM d)::text || %s", [prefix, suffix])
     chain.add("k", [consent])
     link.set_cached_value(draft, consent)  # not the descriptor: it would copy the key over
-
-
-def _insert_draft_and_consent(
-    draft: ApplicationDraft, consent: Consent, prefix: str, suffix: str
-) -> tuple[int, int]:
-    """PostgreSQL: ``WITH d AS (INSERT draft … consent_id = nextval(…)), INSERT consent … FROM d``;
-    returns (draft key, consent key)."""
-    db = current()
-    quote = db.ops.quote_name
-    draft_meta, consent_meta = ApplicationDraft._meta, Consent._meta
-    draft_fields = [f for f in draft_meta.concrete_fields if not f.primary_key]
-    consent_fields = [f for f in consent_meta.concrete_fields if not f.primary_key]
-    link = draft_meta.get_field("consent")
-    consent_key = (
-        f"nextval(pg_get_serial_sequence('{consent_meta.db_table}', '{consent_meta.pk.column}'))"
-    )
-    columns, values, params = [], [], []
-    for column_field, value in zip(draft_fields, prepared_values(draft, draft_fields), strict=True):
-        columns.append(quote(column_field.column))
-        if column_field is link:
-            values.append(consent_key)
-        else:
-            values.append("%s")
-            params.append(value)
-    chosen = []
-    for column_field, value in zip(
-        consent_fields, prepared_values(consent, consent_fields), strict=True
-    ):
-        if column_field.name == "scope":
-            chosen.append("%s || d.id::text || %s")
-            params += [prefix, suffix]
-        elif value is None:  # an untyped NULL in a SELECT list would be text
-            chosen.append(f"NULL::{column_field.cast_db_type(db)}")
-        else:
-            chosen.append("%s")
-            params.append(value)
-    link_column, key = quote(link.column), quote(draft_meta.pk.column)
-    sql = (
-        f"WITH d AS (INSERT INTO {quote(draft_meta.db_table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(values)}) RETURNING {key} AS id, {link_column} AS consent_id), "
-        f"c AS (INSERT INTO {quote(consent_meta.db_table)} ({quote(consent_meta.pk.column)}, "
-        f"{', '.join(quote(f.column) for f in consent_fields)}) "
-        f"SELECT d.consent_id, {', '.join(chosen)} FROM d) "
-        "SELECT d.id, d.consent_id FROM d"
-    )
-    with statement(sql, params, db) as cursor:
-        draft_key, consent_key_value = cursor.fetchone()
-    draft._state.adding, draft._state.db = False, db.alias
-    return draft_key, consent_key_value
 
 
 def set_step(draft: ApplicationDraft, step: str) -> None:

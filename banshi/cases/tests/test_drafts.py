@@ -183,6 +183,25 @@ def test_consent_prefills_with_the_source_and_is_recorded(owner):
     assert consent.given_at is not None and consent.withdrawn_at is None and consent.version
 
 
+def test_a_draft_created_unsaved_is_written_with_its_consent_naming_it(owner):
+    """Without a filing in the same request: the draft and its consent are still written at the
+    end of the block, the consent's scope naming the draft's number."""
+    person, enterprise = owner
+    draft = drafts.create_draft(
+        person,
+        bundle_code="KBCYD",
+        answers={"shop.area": "500"},
+        subject=f"enterprise:{enterprise.pk}",
+        unsaved=True,
+    )
+    with drafts.saved_once(draft):
+        drafts.give_consent(draft)
+    stored = ApplicationDraft.objects.select_related("consent").get(pk=draft.pk)
+    assert stored.consent_given and stored.consent_id == draft.consent.pk
+    assert stored.consent.scope.startswith(f"草稿 {draft.pk} · KBCYD")
+    assert stored.consent.person == person and draft.consent.scope == stored.consent.scope
+
+
 def test_locked_values_cannot_be_typed_over_and_an_unchanged_prefill_is_not_stored(owner):
     draft = start(owner)
     drafts.give_consent(draft)
