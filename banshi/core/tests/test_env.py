@@ -9,7 +9,7 @@ from banshi.env import env_bool, env_int, env_list, parse_database_url
 
 def test_postgres_url_becomes_a_postgresql_database():
     db = parse_database_url("postgres://banshi:s%40cret@db.internal:5433/zwfw?sslmode=require")
-    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["ENGINE"] == "banshi.core.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "zwfw",
         "banshi",
