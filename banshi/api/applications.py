@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -45,7 +45,7 @@ from banshi.api.schemas import (
 from banshi.cases import drafts, selectors, services
 from banshi.cases.models import ApplicationDraft, Channel, DraftStatus
 from banshi.core import clock
-from banshi.core.db import build, first_id, select_models
+from banshi.core.db import JsonRows, build, chain_atomic, first_id, select_models
 from banshi.files import services as files
 from banshi.files.models import StoredFile
 from banshi.people import identifiers
@@ -88,9 +88,12 @@ def _my_draft(me: Person, number: str) -> ApplicationDraft | None:
     return None if pk is None else drafts.draft_for(me, pk)
 
 
-def _subject(payload: DraftIn, me: Person) -> tuple[str, Enterprise | None]:
+def _subject(
+    payload: DraftIn, me: Person, also: Sequence[JsonRows] = ()
+) -> tuple[str, Enterprise | None]:
     """The drafts service's subject key: yourself, an enterprise, or a principal (代办); with the
-    enterprise row when the key names one (read once, with whether ``me`` holds a role in it)."""
+    enterprise row when the key names one (read once, with whether ``me`` holds a role in it,
+    and on PostgreSQL with the rows of ``also``: see ``drafts.enterprise_by_uscc``)."""
     if payload.enterprise_uscc and payload.principal_id_number:
         raise bad_request(
             "enterprise_uscc 与 principal_id_number 只能给出一个",
@@ -98,7 +101,7 @@ def _subject(payload: DraftIn, me: Person) -> tuple[str, Enterprise | None]:
         )
     if payload.enterprise_uscc:
         checked = identifiers.validate_uscc(payload.enterprise_uscc)
-        enterprise = drafts.enterprise_by_uscc(me, checked.value)
+        enterprise = drafts.enterprise_by_uscc(me, checked.value, also=also)
         if enterprise is None:
             raise ApiError(
                 422,
@@ -121,15 +124,27 @@ def _subject(payload: DraftIn, me: Person) -> tuple[str, Enterprise | None]:
     return "self", None
 
 
-def _uploaded(request, ids: list[int]) -> dict[int, object]:
-    """The caller's own uploads among ``ids`` (a file id alone proves nothing: content is shared)."""
+def _uploads_where(request, ids: list[int]) -> tuple[str, list]:
+    """Which stored files (alias ``t``) are the caller's own uploads among ``ids``."""
     uploads = connection.ops.quote_name(ApiUpload._meta.db_table)
-    rows = select_models(  # one plain statement: every filing through the API names its files
-        StoredFile,
+    return (
         f"t.id IN ({', '.join(['%s'] * len(ids))}) AND EXISTS (SELECT 1 FROM {uploads} a "
         "WHERE a.file_id = t.id AND a.user_id = %s)",
         [*ids, request.auth.pk],
     )
+
+
+def _named_files(payload: DraftIn) -> list[int]:
+    return sorted({pk for choice in payload.materials.values() for pk in choice.files or ()})
+
+
+def _uploaded(request, ids: list[int], read: JsonRows | None = None) -> dict[int, object]:
+    """The caller's own uploads among ``ids`` (a file id alone proves nothing: content is
+    shared): the rows ``read`` brought with another statement, else one plain statement."""
+    if read is not None and read.rows is not None:
+        rows = read.rows
+    else:
+        rows = select_models(StoredFile, *_uploads_where(request, ids))
     found = {row.pk: row for row in rows}
     missing = [pk for pk in ids if pk not in found]
     if missing:
@@ -142,9 +157,14 @@ def _uploaded(request, ids: list[int]) -> dict[int, object]:
     return found
 
 
-def _apply_materials(request, draft: ApplicationDraft, materials: dict[str, MaterialIn]) -> None:
+def _apply_materials(
+    request,
+    draft: ApplicationDraft,
+    materials: dict[str, MaterialIn],
+    read: JsonRows | None = None,
+) -> None:
     wanted_ids = {pk for choice in materials.values() for pk in choice.files or ()}
-    stored = _uploaded(request, sorted(wanted_ids)) if wanted_ids else {}
+    stored = _uploaded(request, sorted(wanted_ids), read) if wanted_ids else {}
     for code, choice in materials.items():
         if choice.files is not None:
             wanted = list(dict.fromkeys(choice.files))
@@ -254,10 +274,12 @@ def _new_draft(
     payload: DraftIn,
     subject: tuple[str, Enterprise | None],
     then: Callable[[ApplicationDraft], Any] | None = None,
+    files: JsonRows | None = None,
 ) -> tuple[ApplicationDraft, Any]:
     """The draft with its consent, form and materials (inside the caller's transaction), and
     what ``then(draft)`` returns: what it changes on the draft (the submission) goes into the
-    same single UPDATE as consent, form and materials."""
+    same single UPDATE as consent, form and materials. ``files``: the uploads the payload
+    names, when read already (see :func:`_create_and_submit`)."""
     draft = drafts.create_draft(
         me,
         bundle_code=payload.bundle_code or "",
@@ -271,7 +293,7 @@ def _new_draft(
         if payload.prefill_consent:
             drafts.give_consent(draft)
         _apply_form(draft, payload.form_data)
-        _apply_materials(request, draft, payload.materials)
+        _apply_materials(request, draft, payload.materials, files)
         result = then(draft) if then is not None else None
     return draft, result
 
@@ -289,9 +311,13 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
     key = _idempotency_key(raw_key)
     _check_channel(payload.channel)
     fingerprint = _digest({"create_and_submit": payload.model_dump()})
+    named = _named_files(payload)
+    # read with the enterprise, before the transaction (PostgreSQL): no statement runs in it
+    # before the filing's own, which is then the whole transaction (see chain_atomic)
+    files = JsonRows(StoredFile, *_uploads_where(request, named)) if named else None
     try:
-        subject, enterprise = _subject(payload, me)
-        with transaction.atomic():
+        subject, enterprise = _subject(payload, me, also=[files] if files else ())
+        with chain_atomic():
             draft, application = _new_draft(
                 request,
                 me,
@@ -300,6 +326,7 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
                 then=lambda draft: drafts.submit(
                     draft, channel=payload.channel, fresh=True, number_later=True
                 ),
+                files=files,
             )
             record = build(
                 IdempotencyRecord,
@@ -310,8 +337,9 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
                 created_at=clock.now(),
             )
             services.insert_with_filing(application, [record])
-            # last: the day's number sequence stays locked from here to the commit (on
-            # PostgreSQL every row of the filing is written by this one statement)
+            # last: on PostgreSQL every row of the filing is written by this one statement
+            # (the transaction itself when nothing ran before it in the block), and the day's
+            # number sequence row stays locked from here to the commit
             services.number_filed(application)
     except Exception:  # a retry (the index refused the key) or a refusal: was the key filed?
         record = _recorded(request.auth, key)

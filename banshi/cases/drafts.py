@@ -48,6 +48,7 @@ from banshi.catalog import selectors as catalog_selectors
 from banshi.core import clock
 from banshi.core.db import (
     Chain,
+    JsonRows,
     Sql,
     build,
     current,
@@ -254,7 +255,8 @@ def _representative_and_licences(
 
 
 # On an Enterprise read by enterprise_by_uscc (PostgreSQL): (applicant pk, day, legal
-# representative, licence types held), what profile_for would read for that applicant that day.
+# representative, licence types held), what profile_for would read for that applicant that day
+# (the licences themselves, for 免证: licences.selectors.keep_in_force).
 PROFILE_READ = "_banshi_profile_read"
 
 
@@ -390,31 +392,33 @@ def _enterprise_of(owner: Person, pk: int) -> Enterprise | None:
     return found[0]
 
 
-def enterprise_by_uscc(owner: Person, uscc: str) -> Enterprise | None:
+def enterprise_by_uscc(
+    owner: Person, uscc: str, *, also: Sequence[JsonRows] = ()
+) -> Enterprise | None:
     """The enterprise registered with ``uscc`` (None when there is none), read with whether
     ``owner`` holds a role in it (remembered on the instance, see
     :func:`banshi.people.services.note_role`): one statement for what an API filing names.
 
-    On PostgreSQL the same statement also reads what :func:`profile_for` needs next for ``owner``
-    applying as this enterprise (its 法定代表人, and the licence types ``owner`` and the
-    enterprise hold in force today), kept on the instance under :data:`PROFILE_READ`: a filing
-    then makes one round trip for both instead of two. The subqueries are the statements of
-    :func:`_legal_representative_query` and ``licences.selectors.held_by_query`` (a record and an
-    array, which SQLite has not: there the profile is read by its own statement)."""
-    shape = row_shape(Enterprise, "e")  # held_by_query names the licence table t
+    On PostgreSQL the same statement also reads what a filing for ``owner`` as this enterprise
+    reads next, kept on the instance under :data:`PROFILE_READ`: its 法定代表人 and the licences
+    ``owner`` and the enterprise hold in force today (for :func:`profile_for`'s licence types
+    and, 免证, for the materials they stand in for), and the rows of ``also`` (the caller's own
+    reads, e.g. the files a request names): one round trip instead of four. The subqueries are
+    the statements of :func:`_legal_representative_query` and
+    ``licences.selectors.in_force_query`` (a record and JSON, which SQLite has not: there each
+    is read by its own statement, and ``also`` is left unread)."""
+    shape = row_shape(Enterprise, "e")  # the licence subquery names its table t
     quote = connection.ops.quote_name
     extra, extra_params, day = "", [], None
     if connection.vendor == "postgresql":
         day = clock.today()
         rep_sql, rep_params = _legal_representative_query(None, enterprise_key="e.id")
-        held_sql, held_params = licence_selectors.held_by_query(
-            owner, None, day, enterprise_key="e.id"
+        held_sql, held_params = licence_selectors.in_force_query(
+            owner, enterprise_key="e.id", on=day
         )
-        extra = (
-            f", (SELECT ROW(rep.*) FROM ({rep_sql}) rep), "  # three text columns: str or None
-            f"ARRAY(SELECT held.code FROM ({held_sql}) held)"
-        )
-        extra_params = [*rep_params, *held_params]
+        extra = f", (SELECT ROW(rep.*) FROM ({rep_sql}) rep), ({held_sql})"  # rep: 3 texts
+        extra += "".join(f", {read.sql()}" for read in also)
+        extra_params = [*rep_params, *held_params, *(p for read in also for p in read.params)]
     sql = (
         f"SELECT {shape.columns}, EXISTS (SELECT 1 FROM "
         f"{quote(EnterpriseRole._meta.db_table)} r "
@@ -431,7 +435,12 @@ def enterprise_by_uscc(owner: Person, uscc: str) -> Enterprise | None:
     if day is not None:
         rep, held = row[shape.width + 1], row[shape.width + 2]
         legal_rep = None if rep is None else (rep[0], rep[1], rep[2])
-        enterprise.__dict__[PROFILE_READ] = (owner.pk, day, legal_rep, sorted(held))
+        licences = licence_selectors.in_force_from_json(held)
+        codes = licence_selectors.held_codes_among(licences)
+        enterprise.__dict__[PROFILE_READ] = (owner.pk, day, legal_rep, codes)
+        licence_selectors.keep_in_force(enterprise, owner, day, licences)
+        for read, text in zip(also, row[shape.width + 3 :], strict=True):
+            read.take(text)
     return enterprise
 
 

@@ -319,3 +319,57 @@ def test_filing_for_an_enterprise_reads_its_profile_with_the_enterprise(api, app
         if "people_enterpriserole" in query["sql"] or "licences_licence" in query["sql"]
     ]
     assert len(touching) == 1 and '"people_enterprise" e WHERE' in touching[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_begin_or_commit(
+    applicant,
+):
+    """The token; the enterprise with its 法定代表人, the licences in force and the files the
+    request names; the filing, which is its own transaction (``core.db.chain_atomic``)."""
+    from unittest import mock
+
+    import psycopg
+    from django.test.utils import CaptureQueriesContext
+
+    from banshi.licences import services as licences
+    from banshi.people import services as people
+
+    enterprise = people.register_enterprise(
+        "91350100M000100Y43", "某某餐饮有限公司", legal_representative=applicant
+    )
+    licence = licences.record_existing("YYZZ", holder_enterprise=enterprise)
+    api = Api(applicant.user)
+    body = {**draft_body(api), "submit": True, "enterprise_uscc": enterprise.uscc}
+    api.post("/applications", body, {"Idempotency-Key": "warm"})  # caches, the day's sequence
+    sent: list[bytes] = []
+    original = psycopg.Connection._exec_command
+
+    def spy(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    with (
+        mock.patch.object(psycopg.Connection, "_exec_command", spy),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        response = api.post("/applications", body, {"Idempotency-Key": "three-1"})
+    assert response.status_code == 201, response.json()
+    statements = [  # Django logs its own BEGIN / COMMIT calls: psycopg sent neither (below)
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"] not in ("BEGIN", "COMMIT")
+    ]
+    assert len(statements) == 3, [sql[:90] for sql in statements]
+    assert "api_apitoken" in statements[0]
+    assert '"people_enterprise" e WHERE' in statements[1]
+    assert "files_storedfile" in statements[1] and "licences_licence" in statements[1]
+    assert statements[2].startswith("WITH ")
+    assert sent == []  # no BEGIN, no COMMIT: the filing's statement is the transaction
+    application = Application.objects.get(number=response.json()["number"])
+    assert {entry.get("licence") for entry in application.materials} >= {licence.identifier}
+    assert ApplicationDraft.objects.filter(application=application).exists()

@@ -359,3 +359,53 @@ def test_a_chain_writes_a_key_given_as_sql():
     chain.add("p", [person])
     chain.run()
     assert person.pk > 1000 and Person.objects.get(pk=person.pk).name == "甲"
+
+
+@needs_postgresql
+def test_a_row_read_as_json_is_the_instance_the_orm_reads():
+    moment = dt.datetime(2026, 11, 24, 10, 30, 15, 123456, tzinfo=dt.UTC)
+    message = _message("x", {"名称": "中文", "n": 1.5, "list": [1, 2], "none": None})
+    message.created_at = moment
+    insert_rows([message])
+    read = db.JsonRows(OutboxMessage, "t.id = %s", [message.pk])
+    with statement(f"SELECT {read.sql()}", read.params) as cursor:
+        read.take(cursor.fetchone()[0])
+    (built,) = read.rows
+    stored = OutboxMessage.objects.get(pk=message.pk)
+    for field in OutboxMessage._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(stored, field.attname), field.name
+    assert built.created_at == moment and built.created_at.utcoffset() == dt.timedelta(0)
+    assert not built._state.adding and built._state.db == "default"
+
+
+@needs_postgresql
+def test_rows_read_as_json_keep_dates_and_foreign_keys():
+    from banshi.people.models import EnterpriseRole
+
+    person = Person.objects.create(id_number="11010519491231002X", name="甲")
+    enterprise = Enterprise.objects.create(uscc="91350100M000100Y43", name="某公司")
+    role = EnterpriseRole.objects.create(person=person, enterprise=enterprise, kind="handler")
+    read = db.JsonRows(EnterpriseRole, "t.enterprise_id = %s", [enterprise.pk])
+    with statement(f"SELECT {read.sql()}", read.params) as cursor:
+        read.take(cursor.fetchone()[0])
+    assert [(row.pk, row.person_id, row.enterprise_id, row.kind) for row in read.rows] == [
+        (role.pk, person.pk, enterprise.pk, "handler")
+    ]
+
+
+@needs_postgresql
+def test_json_rows_that_match_nothing_are_an_empty_list_and_none_until_read():
+    read = db.JsonRows(Person, "t.id = %s", [-1])
+    assert read.rows is None  # not read yet: the caller reads them itself
+    with statement(f"SELECT {read.sql()}", read.params) as cursor:
+        read.take(cursor.fetchone()[0])
+    assert read.rows == []
+
+
+def test_a_binary_column_or_a_wide_decimal_is_refused_as_json():
+    from django.db import models
+
+    for field in (models.BinaryField(), models.DecimalField(max_digits=20, decimal_places=2)):
+        field.set_attributes_from_name("value")
+        with pytest.raises(TypeError):
+            db._json_reader(field)
