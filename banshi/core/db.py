@@ -3,6 +3,7 @@ submission's hot path (probes and multi-row inserts that skip the ORM's query co
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import re
@@ -303,66 +304,7 @@ class Chain:
         db = current()
         if db.vendor != "postgresql":
             raise NotImplementedError("a chain of inserts is one PostgreSQL statement")
-        quote = db.ops.quote_name
-        parts = [f"{name} AS ({sql})" for name, sql, _ in self._first]
-        params: list[Any] = [value for _, _, values in self._first for value in values]
-        selects, read, links = [], [], []
-        for name, objs in self._steps:
-            shape = _chain_shape(type(objs[0]), db)
-            keyed = any(type(obj.pk) is Sql for obj in objs)  # a key drawn in SQL
-            returned = {shape.pk.attname: shape.pk}
-            rows = []
-            for obj in objs:
-                values = shape.values(obj)
-                if (  # the plain row
-                    Sql not in map(type, values)
-                    and type(obj.pk) is not Sql
-                    and all(values[index] is not None for index in shape.relations)
-                ):
-                    rows.append(shape.plain_row)
-                    params.extend([prepare(obj, db) for prepare in shape.preparers])
-                    if keyed:
-                        rows[-1] = "(DEFAULT, " + rows[-1][1:]
-                    continue
-                # a row with Sql values or references: only those slots are looked at one by one
-                special = {index for index in shape.relations if values[index] is None}
-                if Sql in map(type, values):
-                    special.update(i for i, value in enumerate(values) if type(value) is Sql)
-                slots = ["DEFAULT"] if keyed and type(obj.pk) is not Sql else []
-                if keyed and type(obj.pk) is Sql:
-                    slots.append(self._slot(obj.pk, params))
-                start = 0
-                for index in sorted(special):
-                    slots.extend(shape.placeholders[start:index])
-                    params.extend([prepare(obj, db) for prepare in shape.preparers[start:index]])
-                    start = index + 1
-                    field, value = shape.fields[index], values[index]
-                    if type(value) is Sql:
-                        slots.append(self._slot(value, params))
-                        returned[field.attname] = field
-                        continue
-                    related = obj._state.fields_cache.get(field.name)
-                    where = None if related is None else self._where.get(id(related))
-                    if where is None:  # no related row, or one written already: its value
-                        slots.append("%s")
-                        params.append(shape.preparers[index](obj, db))
-                        continue
-                    key = quote(related._meta.pk.column)
-                    slots.append(
-                        f"(SELECT {key} FROM {where[0]} ORDER BY {key} LIMIT 1 OFFSET {where[1]})"
-                    )
-                    links.append((obj, field, related))
-                slots.extend(shape.placeholders[start:])
-                params.extend([prepare(obj, db) for prepare in shape.preparers[start:]])
-                rows.append(f"({', '.join(slots)})")
-            columns = f"{quote(shape.pk.column)}, {shape.columns}" if keyed else shape.columns
-            parts.append(
-                f"{name} AS (INSERT INTO {shape.table} ({columns}) VALUES {', '.join(rows)} "
-                f"RETURNING {', '.join(quote(f.column) for f in returned.values())})"
-            )
-            selects.append(f"SELECT '{name}', row_to_json({name})::text FROM {name}")
-            read.append((name, objs, list(returned.items())))
-        sql = f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}"
+        sql, params, read, links = self._compose(db)
         found: dict[str, list[dict]] = {}
         block = db.__dict__.get(_CHAIN_BLOCK)
         alone = block is not None and block.takes(db)
@@ -386,6 +328,75 @@ class Chain:
         for obj, field, related in links:
             setattr(obj, field.attname, related.pk)
 
+    def _compose(self, db: Any) -> tuple[str, list[Any], list, list]:
+        """The statement and its parameters; what to read back onto which instances; and the
+        foreign keys to set from the keys of rows written in the same statement."""
+        quote = db.ops.quote_name
+        parts = [f"{name} AS ({sql})" for name, sql, _ in self._first]
+        params: list[Any] = [value for _, _, values in self._first for value in values]
+        selects, read, links = [], [], []
+        for name, objs in self._steps:
+            shape = _chain_shape(type(objs[0]), db)
+            keyed = any(type(obj.pk) is Sql for obj in objs)  # a key drawn in SQL
+            returned = {shape.pk.attname: shape.pk}
+            rows = []
+            for obj in objs:
+                # the instance's own values (its __dict__: no descriptor per field); a row is
+                # plain unless a value is Sql or a foreign key waits for a row written here
+                values = obj.__dict__
+                unset = [i for i, attname in shape.relations if values.get(attname) is None]
+                if not unset and Sql not in map(type, values.values()):
+                    rows.append(shape.plain_row)
+                    params.extend([prepare(obj, db) for prepare in shape.preparers])
+                    if keyed:
+                        rows[-1] = "(DEFAULT, " + rows[-1][1:]
+                    continue
+                # a row with Sql values or references: only those slots are looked at one by one
+                special = set(unset)
+                if Sql in map(type, values.values()):
+                    special.update(
+                        index
+                        for index, attname in enumerate(shape.attnames)
+                        if type(values.get(attname)) is Sql
+                    )
+                slots = ["DEFAULT"] if keyed and type(obj.pk) is not Sql else []
+                if keyed and type(obj.pk) is Sql:
+                    slots.append(self._slot(obj.pk, params))
+                start = 0
+                for index in sorted(special):
+                    slots.extend(shape.placeholders[start:index])
+                    params.extend([prepare(obj, db) for prepare in shape.preparers[start:index]])
+                    start = index + 1
+                    field = shape.fields[index]
+                    value = values.get(field.attname)
+                    if type(value) is Sql:
+                        slots.append(self._slot(value, params))
+                        returned[field.attname] = field
+                        continue
+                    related = obj._state.fields_cache.get(field.name)
+                    where = None if related is None else self._where.get(id(related))
+                    if where is None:  # no related row, or one written already: its value
+                        slots.append("%s")
+                        params.append(shape.preparers[index](obj, db))
+                        continue
+                    key = _quoted_key(type(related), db)
+                    slots.append(
+                        f"(SELECT {key} FROM {where[0]} ORDER BY {key} LIMIT 1 OFFSET {where[1]})"
+                    )
+                    links.append((obj, field, related))
+                slots.extend(shape.placeholders[start:])
+                params.extend([prepare(obj, db) for prepare in shape.preparers[start:]])
+                rows.append(f"({', '.join(slots)})")
+            columns = f"{quote(shape.pk.column)}, {shape.columns}" if keyed else shape.columns
+            parts.append(
+                f"{name} AS (INSERT INTO {shape.table} ({columns}) VALUES {', '.join(rows)} "
+                f"RETURNING {', '.join(quote(f.column) for f in returned.values())})"
+            )
+            selects.append(f"SELECT '{name}', row_to_json({name})::text FROM {name}")
+            read.append((name, objs, list(returned.items())))
+        sql = f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}"
+        return sql, params, read, links
+
     @staticmethod
     def _slot(value: Sql, params: list[Any]) -> str:
         params.extend(value.params)
@@ -396,8 +407,6 @@ class _ChainShape:
     """What :meth:`Chain.run` needs of one model, made once per model and database."""
 
     def __init__(self, model: type[Model], db: Any) -> None:
-        import operator
-
         quote = db.ops.quote_name
         meta = model._meta
         self.pk = meta.pk
@@ -407,12 +416,21 @@ class _ChainShape:
         self.columns = ", ".join(quote(field.column) for field in self.fields)
         self.placeholders = ["%s"] * len(self.fields)
         self.plain_row = "(" + ", ".join(self.placeholders) + ")"
-        self.relations = [index for index, field in enumerate(self.fields) if field.is_relation]
-        getter = operator.attrgetter(*(field.attname for field in self.fields))
-        self.values = getter if len(self.fields) > 1 else lambda obj: (getter(obj),)
+        self.attnames = [field.attname for field in self.fields]
+        self.relations = [
+            (index, field.attname) for index, field in enumerate(self.fields) if field.is_relation
+        ]
 
 
 _CHAIN_SHAPES: dict[tuple[type[Model], str], _ChainShape] = {}
+_QUOTED_KEYS: dict[tuple[type[Model], str], str] = {}
+
+
+def _quoted_key(model: type[Model], db: Any) -> str:
+    found = _QUOTED_KEYS.get((model, db.vendor))
+    if found is None:
+        found = _QUOTED_KEYS[(model, db.vendor)] = db.ops.quote_name(model._meta.pk.column)
+    return found
 
 
 def _chain_shape(model: type[Model], db: Any) -> _ChainShape:
@@ -476,21 +494,40 @@ def _preparers(model: type[Model], fields: list, vendor: str) -> list:
     key = (model, vendor)
     found = _PREPARERS.get(key)
     if found is None:
-        found = _PREPARERS[key] = [_preparer(field) for field in fields]
+        found = _PREPARERS[key] = [_preparer(field, vendor) for field in fields]
     return found
 
 
-def _preparer(field):
-    from django.db.models import Field
+def _preparer(field, vendor: str):
+    from django.db.models import DateField, DateTimeField, Field
 
     target = field.target_field if field.is_relation and field.concrete else field
     plain = _AS_IS.get(target.get_internal_type().replace("Auto", "Integer"))
     overrides_pre_save = type(field).pre_save is not Field.pre_save
+    aware = False  # an aware datetime goes as it is
+    if type(field) in (DateField, DateTimeField):  # pre_save only sets auto_now(_add) values
+        overrides_pre_save = field.auto_now or field.auto_now_add
+        # PostgreSQL's operations adapt dates and datetimes by returning them, and the field's
+        # get_prep_value changes only naive datetimes (made aware, with a warning) and datetimes
+        # given to a DateField (their date)
+        if vendor == "postgresql":
+            if type(field) is DateTimeField:
+                aware = True
+            else:
+                plain = dt.date
     attname = field.attname
+    missing = object()
 
     def prepare(obj: Model, db: Any) -> Any:
-        value = field.pre_save(obj, True) if overrides_pre_save else getattr(obj, attname)
+        if overrides_pre_save:
+            value = field.pre_save(obj, True)
+        else:  # the instance's own value, without the field's descriptor when it is there
+            value = obj.__dict__.get(attname, missing)
+            if value is missing:
+                value = getattr(obj, attname)
         if value is None or (plain is not None and type(value) is plain):
+            return value
+        if aware and type(value) is dt.datetime and value.tzinfo is not None:
             return value
         if type(value) is JsonText:
             return _json_text_value(value, db.vendor)

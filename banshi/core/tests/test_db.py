@@ -409,3 +409,43 @@ def test_a_binary_column_or_a_wide_decimal_is_refused_as_json():
         field.set_attributes_from_name("value")
         with pytest.raises(TypeError):
             db._json_reader(field)
+
+
+def _as_sent(value):
+    return getattr(value, "obj", value)  # a JSON value: its object
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 24, 10, 30),  # naive: the field makes it aware
+    ],
+)
+def test_prepared_values_are_what_the_fields_send(moment):
+    from banshi.core.db import _insert_fields, prepared_values
+
+    message = _message("k", {"n": 1})
+    message.created_at = moment
+    fields = _insert_fields(OutboxMessage)
+    expected = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
+    assert [_as_sent(v) for v in prepared_values(message, fields)] == [
+        _as_sent(v) for v in expected
+    ]
+
+
+def test_prepared_dates_are_what_the_fields_send():
+    from banshi.core.db import _insert_fields, prepared_values
+    from banshi.licences.models import Licence
+
+    licence = Licence(
+        issued_on=dt.date(2026, 1, 2),
+        valid_from=dt.datetime(2026, 1, 3, 8, 0, tzinfo=dt.UTC),  # a datetime in a DateField
+        valid_to=None,
+    )
+    fields = _insert_fields(Licence)  # all of them: the preparers are made once per model
+    expected = [f.get_db_prep_save(f.pre_save(licence, True), connection) for f in fields]
+    dates = [i for i, f in enumerate(fields) if f.name in ("issued_on", "valid_from", "valid_to")]
+    prepared = prepared_values(licence, fields)
+    assert [prepared[i] for i in dates] == [expected[i] for i in dates]
