@@ -12,23 +12,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from banshi.core import db
+from banshi.core.tests.conftest import POSTGRES_TRANSACTIONS
 from banshi.people.models import Person
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-    ),
-]
-
-
-@pytest.fixture
-def other():
-    """Another connection, to see what is committed."""
-    second = connection.copy()
-    yield second
-    second.close()
+pytestmark = POSTGRES_TRANSACTIONS  # `other`: another connection, to see what is committed
 
 
 def _people_seen_by(other) -> set[str]:

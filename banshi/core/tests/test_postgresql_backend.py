@@ -8,23 +8,16 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-    ),
-]
+from banshi.core.tests.conftest import POSTGRES_TRANSACTIONS
+
+pytestmark = POSTGRES_TRANSACTIONS
 
 
 @pytest.fixture
-def kept():
+def kept(other):
     """A second connection to the test database, as a worker keeps one between requests."""
-    other = connection.copy()
     other.ensure_connection()
-    other.set_autocommit(True)
-    yield other
-    other.close()
+    return other
 
 
 def _backend_pid(db) -> int:
