@@ -862,15 +862,32 @@ def _profiles(draft: ApplicationDraft) -> tuple[dict, dict]:
 
 
 def form_fields(draft: ApplicationDraft, drafted: DraftPlan | None = None) -> list[DraftField]:
-    """The merged form with each field's value, origin and whether it may be edited."""
+    """The merged form with each field's value, origin and whether it may be edited.
+
+    Kept on the draft instance for its plan, subject, consent and typed values (a submission
+    reads the form three times: pre-review, the values filed, the answer); any change of those
+    makes it anew (the fields are frozen, the list a copy)."""
     drafted = drafted or plan_for(draft)
     if drafted.plan is None:
         return []
+    key = (
+        (draft.owner_id, draft.principal_id, draft.enterprise_id),
+        draft.consent_given,
+        tuple(draft.form_data.items()),
+    )
+    kept = draft.__dict__.get(_FIELDS)
+    if kept is not None and kept[0] is drafted and kept[1] == key:
+        return list(kept[2])
     profiles = _profiles(draft)
-    return [
+    views = [
         _field_view(draft, form_field, drafted.catalogue, drafted.answers, profiles)
         for form_field in drafted.plan.form.fields
     ]
+    draft.__dict__[_FIELDS] = (drafted, key, tuple(views))
+    return views
+
+
+_FIELDS = "_banshi_form_fields"
 
 
 def save_form(draft: ApplicationDraft, raw: Mapping[str, Any]) -> None:

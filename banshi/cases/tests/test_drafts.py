@@ -144,6 +144,20 @@ def test_an_unknown_code_is_refused(owner):
         drafts.create_draft(owner[0], bundle_code="NOPE")
 
 
+def test_the_form_is_made_once_per_state_of_the_draft(owner, monkeypatch):
+    draft = start(owner)
+    first = drafts.form_fields(draft)
+    made = []
+    original = drafts._field_view
+    monkeypatch.setattr(drafts, "_field_view", lambda *a: made.append(1) or original(*a))
+    assert drafts.form_fields(draft) == first and not made  # the same state: kept
+    drafts.save_form(draft, {"shop.address": "示例路2号"})
+    assert values(draft)["shop.address"].value == "示例路2号" and made  # typed: made anew
+    made.clear()
+    drafts.give_consent(draft)
+    assert values(draft)["person.name"].origin == "profile" and made  # consent: made anew
+
+
 def test_saved_values_are_there_when_the_draft_is_opened_again(owner):
     draft = start(owner)
     drafts.save_form(draft, {"shop.address": " 示例路1号 ", "person.name": "陈伟"})
