@@ -317,6 +317,8 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
     files = JsonRows(StoredFile, *_uploads_where(request, named)) if named else None
     try:
         subject, enterprise = _subject(payload, me, also=[files] if files else ())
+        if subject == "self":  # their licences in force and the files: one statement
+            drafts.read_for_applicant(me, also=[files] if files else ())
         with chain_atomic():
             draft, application = _new_draft(
                 request,

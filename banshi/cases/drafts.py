@@ -438,10 +438,30 @@ def enterprise_by_uscc(
         licences = licence_selectors.in_force_from_json(held)
         codes = licence_selectors.held_codes_among(licences)
         enterprise.__dict__[PROFILE_READ] = (owner.pk, day, legal_rep, codes)
-        licence_selectors.keep_in_force(enterprise, owner, day, licences)
+        licence_selectors.keep_in_force(owner, enterprise, day, licences)
         for read, text in zip(also, row[shape.width + 3 :], strict=True):
             read.take(text)
     return enterprise
+
+
+def read_for_applicant(person: Person, *, also: Sequence[JsonRows] = ()) -> None:
+    """What a filing by ``person`` for themself reads next, in ONE statement (PostgreSQL; on
+    SQLite nothing, each is read when asked): the licences they hold in force today — kept on
+    the instance (``licences.selectors.keep_in_force``) for the profile's licence types and 免证
+    — and the rows of ``also`` (the caller's own reads, e.g. the files a request names). The
+    person's counterpart of :func:`enterprise_by_uscc`'s extra columns."""
+    if connection.vendor != "postgresql":
+        return
+    day = clock.today()
+    held_sql, held_params = licence_selectors.in_force_query(person, enterprise_key=None, on=day)
+    columns = [f"({held_sql})", *(read.sql() for read in also)]
+    params = [*held_params, *(p for read in also for p in read.params)]
+    with statement(f"SELECT {', '.join(columns)}", params) as cursor:
+        row = cursor.fetchone()
+    licences = licence_selectors.in_force_from_json(row[0])
+    licence_selectors.keep_in_force(person, None, day, licences)
+    for read, text in zip(also, row[1:], strict=True):
+        read.take(text)
 
 
 # ---------------------------------------------------------------------------------- creation

@@ -147,7 +147,11 @@ def held_by(
     person: Person | None, enterprise: Enterprise | None, on: dt.date | None = None
 ) -> list[str]:
     """免证: the licence types an applicant (and the enterprise applying) hold in force (one
-    plain query for both holders: it runs on every submission)."""
+    plain query for both holders: it runs on every submission), or from the licences read
+    before when they were (:func:`keep_in_force`)."""
+    kept = _kept_in_force(person, enterprise, on)
+    if kept is not None:
+        return held_codes_among(kept)
     query = held_by_query(person, enterprise, on)
     if query is None:
         return []
@@ -189,20 +193,23 @@ def held_by_query(
 
 
 def in_force_query(
-    person: Person | None, *, enterprise_key: str, on: dt.date | None = None
+    person: Person | None, *, enterprise_key: str | None, on: dt.date | None = None
 ) -> tuple[str, list[Any]]:
     """The licences ``person`` and an enterprise hold in force on ``on``, each with its type and
     signing key, newest first (as :func:`valid_licence` orders them), as ONE text column of
     JSON: for a caller reading them with other things in one round trip (PostgreSQL), e.g. the
     statement that reads the enterprise (``enterprise_key``: its key there, as
-    :func:`held_by_query` takes it). :func:`in_force_from_json` makes the instances; what
-    :func:`held_by` and :func:`library_licence` answer is then taken from them
-    (:func:`held_codes_among`, :func:`library_licence_among`) without another statement."""
-    holders = f"t.holder_enterprise_id = {enterprise_key}"
+    :func:`held_by_query` takes it; None: the person's alone). :func:`in_force_from_json` makes
+    the instances; what :func:`held_by` and :func:`library_licence` answer is then taken from
+    them (:func:`held_codes_among`, :func:`library_licence_among`) without another statement."""
+    holders = [] if enterprise_key is None else [f"t.holder_enterprise_id = {enterprise_key}"]
     params: list[Any] = []
     if person is not None:
-        holders = f"t.holder_person_id = %s OR {holders}"
+        holders.insert(0, "t.holder_person_id = %s")
         params.append(person.pk)
+    if not holders:
+        raise ValueError("in_force_query needs a person or an enterprise")
+    holders = " OR ".join(holders)
     quote = connection.ops.quote_name
     sql = (
         "SELECT coalesce(json_agg(json_build_array(row_to_json(t), row_to_json(lt), "
@@ -261,19 +268,37 @@ def library_licence_among(
 
 
 # On an Enterprise instance: (person pk, day, the licences in force of both) as read by
-# in_force_query with the enterprise (see keep_in_force).
+# in_force_query with the enterprise; on a Person instance applying as themself: (its pk, day,
+# its own licences in force). See keep_in_force.
 IN_FORCE_READ = "_banshi_in_force_read"
 
 
 def keep_in_force(
-    enterprise: Enterprise, person: Person | None, day: dt.date, licences: list[Licence]
+    person: Person | None, enterprise: Enterprise | None, day: dt.date, licences: list[Licence]
 ) -> None:
-    """Remember on ``enterprise`` (an instance of this request) the licences ``person`` and it
-    hold in force on ``day``, read with the enterprise (:func:`in_force_query`):
-    :func:`library_licence` for that person, enterprise and day answers from them, on every
-    path of the request (the drafts' 免证 views and the engine's own check) without a
-    statement."""
-    enterprise.__dict__[IN_FORCE_READ] = (None if person is None else person.pk, day, licences)
+    """Remember on the request's instance — ``enterprise``, or ``person`` applying as themself
+    — the licences they hold in force on ``day``, read before (:func:`in_force_query`):
+    :func:`library_licence` and :func:`held_by` for that person, enterprise and day answer from
+    them, on every path of the request (the drafts' 免证 views and profile, the engine's own
+    check) without a statement."""
+    holder = enterprise if enterprise is not None else person
+    if holder is not None:
+        holder.__dict__[IN_FORCE_READ] = (None if person is None else person.pk, day, licences)
+
+
+def _kept_in_force(
+    person: Person | None, enterprise: Enterprise | None, on: dt.date | None
+) -> list[Licence] | None:
+    """The licences :func:`keep_in_force` kept for exactly these holders and day, else None."""
+    holder = enterprise if enterprise is not None else person
+    kept = None if holder is None else holder.__dict__.get(IN_FORCE_READ)
+    if (
+        kept is None
+        or kept[0] != (None if person is None else person.pk)
+        or kept[1] != (on or clock.today())
+    ):
+        return None
+    return kept[2]
 
 
 def library_licence(
@@ -281,14 +306,10 @@ def library_licence(
 ) -> Licence | None:
     """免证: the licence that stands in for a material of ``licence_type_code``: the applying
     enterprise's first, else the applicant's own; None when neither holds one in force. From
-    the licences read with the enterprise when they were (:func:`keep_in_force`)."""
-    kept = None if enterprise is None else enterprise.__dict__.get(IN_FORCE_READ)
-    if (
-        kept is not None
-        and kept[0] == (None if person is None else person.pk)
-        and kept[1] == (on or clock.today())
-    ):
-        return library_licence_among(kept[2], person, enterprise, licence_type_code)
+    the licences read before when they were (:func:`keep_in_force`)."""
+    kept = _kept_in_force(person, enterprise, on)
+    if kept is not None:
+        return library_licence_among(kept, person, enterprise, licence_type_code)
     found = None
     if enterprise is not None:
         found = valid_licence(

@@ -321,31 +321,15 @@ def test_filing_for_an_enterprise_reads_its_profile_with_the_enterprise(api, app
     assert len(touching) == 1 and '"people_enterprise" e WHERE' in touching[0]
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-)
-def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_begin_or_commit(
-    applicant,
-):
-    """The token; the enterprise with its 法定代表人, the licences in force and the files the
-    request names; the filing, which is its own transaction (``core.db.chain_atomic``)."""
+def _filed_with_statements(api, body, key):
+    """File ``body`` (after a warm-up filing: caches, the day's sequence row); the response, the
+    statements Django ran and the commands psycopg sent of its own (BEGIN, COMMIT)."""
     from unittest import mock
 
     import psycopg
     from django.test.utils import CaptureQueriesContext
 
-    from banshi.licences import services as licences
-    from banshi.people import services as people
-
-    enterprise = people.register_enterprise(
-        "91350100M000100Y43", "某某餐饮有限公司", legal_representative=applicant
-    )
-    licence = licences.record_existing("YYZZ", holder_enterprise=enterprise)
-    api = Api(applicant.user)
-    body = {**draft_body(api), "submit": True, "enterprise_uscc": enterprise.uscc}
-    api.post("/applications", body, {"Idempotency-Key": "warm"})  # caches, the day's sequence
+    api.post("/applications", body, {"Idempotency-Key": f"warm-{key}"})
     sent: list[bytes] = []
     original = psycopg.Connection._exec_command
 
@@ -357,13 +341,36 @@ def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_be
         mock.patch.object(psycopg.Connection, "_exec_command", spy),
         CaptureQueriesContext(connection) as captured,
     ):
-        response = api.post("/applications", body, {"Idempotency-Key": "three-1"})
-    assert response.status_code == 201, response.json()
-    statements = [  # Django logs its own BEGIN / COMMIT calls: psycopg sent neither (below)
+        response = api.post("/applications", body, {"Idempotency-Key": key})
+    statements = [  # Django logs its own BEGIN / COMMIT calls: psycopg may have sent neither
         query["sql"]
         for query in captured.captured_queries
         if query["sql"] not in ("BEGIN", "COMMIT")
     ]
+    return response, statements, sent
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_begin_or_commit(
+    applicant,
+):
+    """The token; the enterprise with its 法定代表人, the licences in force and the files the
+    request names; the filing, which is its own transaction (``core.db.chain_atomic``)."""
+    from banshi.licences import services as licences
+    from banshi.people import services as people
+
+    enterprise = people.register_enterprise(
+        "91350100M000100Y43", "某某餐饮有限公司", legal_representative=applicant
+    )
+    licence = licences.record_existing("YYZZ", holder_enterprise=enterprise)
+    api = Api(applicant.user)
+    body = {**draft_body(api), "submit": True, "enterprise_uscc": enterprise.uscc}
+    response, statements, sent = _filed_with_statements(api, body, "three-1")
+    assert response.status_code == 201, response.json()
     assert len(statements) == 3, [sql[:90] for sql in statements]
     assert "api_apitoken" in statements[0]
     assert '"people_enterprise" e WHERE' in statements[1]
@@ -373,3 +380,28 @@ def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_be
     application = Application.objects.get(number=response.json()["number"])
     assert {entry.get("licence") for entry in application.materials} >= {licence.identifier}
     assert ApplicationDraft.objects.filter(application=application).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+)
+def test_on_postgresql_a_filing_for_oneself_is_three_statements_without_begin_or_commit(
+    applicant,
+):
+    """The token; the applicant's licences in force with the files the request names
+    (``drafts.read_for_applicant``); the filing as its own transaction."""
+    from banshi.licences import services as licences
+
+    licence = licences.record_existing("YYZZ", holder_person=applicant)
+    api = Api(applicant.user)
+    response, statements, sent = _filed_with_statements(
+        api, {**draft_body(api), "submit": True}, "self-1"
+    )
+    assert response.status_code == 201, response.json()
+    assert len(statements) == 3, [sql[:90] for sql in statements]
+    assert "licences_licence" in statements[1] and "files_storedfile" in statements[1]
+    assert statements[2].startswith("WITH ") and sent == []
+    application = Application.objects.get(number=response.json()["number"])
+    assert {entry.get("licence") for entry in application.materials} >= {licence.identifier}

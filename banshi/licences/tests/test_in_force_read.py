@@ -93,3 +93,21 @@ def test_a_draft_for_an_enterprise_read_by_its_credit_code_takes_the_licence_wit
         view = {view.code: view for view in drafts.material_views(draft)}["YYZZ-COPY"]
     assert not view.needs_upload and view.licence == licence
     assert not [q for q in captured.captured_queries if "licences_licence" in q["sql"]]
+
+
+def test_a_person_s_own_licences_kept_answer_held_by_and_the_library(holders):
+    person, _ = holders
+    mine = services.record_existing("YYZZ", holder_person=person)
+    drafts.read_for_applicant(person)
+    with CaptureQueriesContext(connection) as captured:
+        assert selectors.held_by(person, None) == ["YYZZ"]
+        assert selectors.library_licence(person, None, "YYZZ") == mine
+        assert selectors.library_licence(person, None, "SP-JY") is None
+    assert captured.captured_queries == []
+    other = make_person("王芳")  # another instance: nothing kept, read as before
+    assert selectors.held_by(other, None) == []
+
+
+def test_the_in_force_read_needs_a_holder():
+    with pytest.raises(ValueError):
+        selectors.in_force_query(None, enterprise_key=None)
