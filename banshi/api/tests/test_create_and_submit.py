@@ -20,6 +20,7 @@ from banshi.cases.models import (
     DraftStatus,
     OutboxMessage,
 )
+from banshi.core.tests.marks import postgres_transactions
 from banshi.people.models import Consent
 
 pytestmark = pytest.mark.django_db
@@ -126,11 +127,7 @@ def test_after_a_refusal_the_same_key_may_be_used_for_the_corrected_request(api)
     assert _file(api, key="again-1")[0].status_code == 201
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-)
+@postgres_transactions
 def test_concurrent_requests_with_one_key_file_one_application(applicant):
     from banshi.cases.tests.test_concurrency import run_together
 
@@ -146,11 +143,7 @@ def test_concurrent_requests_with_one_key_file_one_application(applicant):
     assert ApplicationDraft.objects.count() == 1
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-)
+@postgres_transactions
 def test_concurrent_filings_get_consecutive_numbers_from_the_day_s_first(applicant):
     """Each filing draws its number in its one statement: the day's first creates the sequence
     row, the others wait on it; numbers are distinct and without gaps."""
@@ -350,11 +343,7 @@ def _filed_with_statements(api, body, key):
     return response, statements, sent
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-)
+@postgres_transactions
 def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_begin_or_commit(
     applicant,
 ):
@@ -382,11 +371,7 @@ def test_on_postgresql_a_filing_for_an_enterprise_is_three_statements_without_be
     assert ApplicationDraft.objects.filter(application=application).exists()
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
-)
+@postgres_transactions
 def test_on_postgresql_a_filing_for_oneself_is_three_statements_without_begin_or_commit(
     applicant,
 ):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from banshi.core import db
-from banshi.core.tests.conftest import POSTGRES_TRANSACTIONS
+from banshi.core.tests.marks import POSTGRES_TRANSACTIONS
 from banshi.people.models import Person
 
 pytestmark = POSTGRES_TRANSACTIONS  # `other`: another connection, to see what is committed

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-from banshi.core.tests.conftest import POSTGRES_TRANSACTIONS
+from banshi.core.tests.marks import POSTGRES_TRANSACTIONS
 
 pytestmark = POSTGRES_TRANSACTIONS
 
