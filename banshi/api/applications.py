@@ -312,8 +312,9 @@ def _create_and_submit(request, me: Person, payload: DraftIn, raw_key: str | Non
     _check_channel(payload.channel)
     fingerprint = _digest({"create_and_submit": payload.model_dump()})
     named = _named_files(payload)
-    # read with the enterprise, before the transaction (PostgreSQL): no statement runs in it
-    # before the filing's own, which is then the whole transaction (see chain_atomic)
+    # read before the transaction, with the enterprise or the applicant's licences
+    # (PostgreSQL): no statement runs in it before the filing's own, which is then the whole
+    # transaction (see chain_atomic)
     files = JsonRows(StoredFile, *_uploads_where(request, named)) if named else None
     try:
         subject, enterprise = _subject(payload, me, also=[files] if files else ())
