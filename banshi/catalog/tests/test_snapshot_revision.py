@@ -21,6 +21,7 @@ from banshi.catalog.selectors import catalogue_snapshot, invalidate_snapshot
 from banshi.catalog.tests.samples import GOOD
 from banshi.core import clock
 from banshi.core.services import ensure_roles
+from banshi.core.tests.clocks import hand_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +57,7 @@ def loaded() -> None:
 @pytest.fixture
 def now(monkeypatch) -> list[float]:
     """The snapshot cache's clock, moved by hand: ``now[0] += 6``."""
-    moment = [1000.0]
-    monkeypatch.setattr(selectors, "_monotonic", lambda: moment[0])
-    return moment
+    return hand_clock(monkeypatch, selectors)
 
 
 @pytest.fixture

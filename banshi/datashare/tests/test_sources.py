@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from banshi.cases import drafts
+from banshi.core.tests.clocks import hand_clock
 from banshi.datashare import selectors
 from banshi.datashare.models import DataShareCall, DataShareSource
 from banshi.datashare.tests.test_fallback import catalogue  # noqa: F401  (fixture)
@@ -28,9 +29,7 @@ def _settings(settings):
 @pytest.fixture
 def now(monkeypatch) -> list[float]:
     """The sources cache's clock, moved by hand: ``now[0] += 6``."""
-    moment = [1000.0]
-    monkeypatch.setattr(selectors, "_monotonic", lambda: moment[0])
-    return moment
+    return hand_clock(monkeypatch, selectors)
 
 
 @pytest.fixture
